@@ -1,0 +1,126 @@
+//! The `dossier` command line: argument parsing and reporting, nothing else.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::{build, scaffold, BuildError, BuildOptions};
+
+/// Turn a folder of Markdown research notes into a cross-linked static site.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Site root: the folder with site.toml and content/.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Dossier's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        /// Output folder (overrides output_dir in site.toml).
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Include notes marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check every note and link without writing anything.
+    Check {
+        /// Include notes marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new site in DIR with site.toml and a few sample notes.
+    Init {
+        /// Folder for the new site (created if missing).
+        dir: PathBuf,
+    },
+    /// Create a note: content/<kind folder>/<slug>.md with frontmatter.
+    New {
+        /// Kind of note, e.g. actor, topic, event, source.
+        kind: String,
+        /// Title of the note.
+        title: String,
+    },
+}
+
+/// Runs the CLI and returns the process exit code: 0 ok, 1 content errors, 2 usage or config errors.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Build { output, drafts } => run_build(BuildOptions {
+            root: cli.root,
+            output,
+            drafts,
+            write: true,
+        }),
+        Command::Check { drafts } => run_build(BuildOptions {
+            root: cli.root,
+            output: None,
+            drafts,
+            write: false,
+        }),
+        Command::Init { dir } => match scaffold::init(&dir) {
+            Ok(created) => {
+                for path in created {
+                    println!("created {}", path.display());
+                }
+                println!("next: cd {} && dossier build", dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        },
+        Command::New { kind, title } => match scaffold::new_note(&cli.root, &kind, &title) {
+            Ok(path) => {
+                println!("created {}", path.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        },
+    }
+}
+
+fn run_build(options: BuildOptions) -> i32 {
+    let writing = options.write;
+    match build(&options) {
+        Ok(report) => {
+            for d in &report.diagnostics {
+                eprintln!("{d}");
+            }
+            let ms = report.elapsed.as_millis();
+            match &report.output {
+                Some(out) if writing => {
+                    eprintln!(
+                        "built {} notes ({} files) in {ms} ms into {}",
+                        report.notes,
+                        report.files,
+                        out.display()
+                    )
+                }
+                _ => eprintln!("checked {} notes in {ms} ms: no errors", report.notes),
+            }
+            0
+        }
+        Err(e @ BuildError::Content(_)) => {
+            eprintln!("{e}");
+            if writing {
+                eprintln!("build failed; the previous output is unchanged");
+            }
+            e.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}

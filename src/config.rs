@@ -1,0 +1,193 @@
+//! `site.toml`: the site's settings, with defaults for everything.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// What to do with a link whose target does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BrokenLinks {
+    /// Report every broken link and fail the build (the default).
+    #[default]
+    Error,
+    /// Report them as warnings, build anyway, and mark each one on its page.
+    Warn,
+}
+
+/// One kind of note (actor, topic, ...), the folder that implies it and its plural label.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindConfig {
+    /// Singular name, as written in frontmatter: `kind: actor`.
+    pub name: String,
+    /// Top-level content folder whose notes get this kind; also the URL of the kind's index page.
+    pub folder: String,
+    /// Plural label shown in navigation and on the index page.
+    pub label: String,
+}
+
+/// Settings read from `site.toml`. Every field has a default, so an empty file is valid.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Site title, shown in the header and the `<title>` of every page.
+    pub title: String,
+    /// One-line description for the home page and `<meta name="description">`.
+    pub description: String,
+    /// Absolute URL the site is published at. Used only where an absolute URL is
+    /// required (canonical links); internal links are always relative.
+    pub base_url: String,
+    /// `lang` attribute of every page.
+    pub language: String,
+    /// Folder of notes, relative to the site root.
+    pub content_dir: PathBuf,
+    /// Folder the site is written to, relative to the site root.
+    pub output_dir: PathBuf,
+    /// Theme folder name under `themes/`.
+    pub theme: String,
+    /// `error` (default) or `warn`.
+    pub broken_links: BrokenLinks,
+    /// Link to `dir/index.html` rather than `dir/`, so the output also works
+    /// opened from disk (`file://`). Set to false for clean URLs on a web host.
+    pub index_links: bool,
+    /// How many dated notes the home page lists.
+    pub recent_count: usize,
+    /// Kinds of notes, in navigation order.
+    pub kinds: Vec<KindConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let kind = |name: &str, folder: &str, label: &str| KindConfig {
+            name: name.into(),
+            folder: folder.into(),
+            label: label.into(),
+        };
+        Config {
+            title: "Dossier".into(),
+            description: String::new(),
+            base_url: String::new(),
+            language: "en".into(),
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            theme: "default".into(),
+            broken_links: BrokenLinks::Error,
+            index_links: true,
+            recent_count: 10,
+            kinds: vec![
+                kind("actor", "actors", "Actors"),
+                kind("topic", "topics", "Topics"),
+                kind("event", "events", "Events"),
+                kind("source", "sources", "Sources"),
+            ],
+        }
+    }
+}
+
+/// A configuration problem; the CLI exits with code 2 for these.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads `site.toml` from `root`. A missing file means all defaults.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join("site.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+        };
+        Config::parse(&text).map_err(|msg| ConfigError(format!("{}: {msg}", path.display())))
+    }
+
+    /// Parses and validates the text of a `site.toml`.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|s| crate::diag::line_col(text, s.start))
+                .unwrap_or((0, 0));
+            format!("{line}:{col}: {}", e.message())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut seen_names = std::collections::HashSet::new();
+        let mut seen_folders = std::collections::HashSet::new();
+        for kind in &self.kinds {
+            if kind.name.trim().is_empty() || kind.folder.trim().is_empty() {
+                return Err("every [[kinds]] entry needs a non-empty `name` and `folder`".into());
+            }
+            if kind.folder.contains(['/', '\\']) || kind.folder.starts_with('.') {
+                return Err(format!(
+                    "kind `{}`: folder `{}` must be a single top-level folder name",
+                    kind.name, kind.folder
+                ));
+            }
+            if !seen_names.insert(kind.name.to_lowercase()) {
+                return Err(format!(
+                    "kind `{}` is defined twice in [[kinds]]",
+                    kind.name
+                ));
+            }
+            if !seen_folders.insert(crate::slug::slugify(&kind.folder)) {
+                return Err(format!("two kinds use the folder `{}`", kind.folder));
+            }
+        }
+        if !self.base_url.is_empty() && !self.base_url.contains("://") {
+            return Err(format!(
+                "base_url `{}` must be absolute, like \"https://example.org/notes/\"",
+                self.base_url
+            ));
+        }
+        Ok(())
+    }
+
+    /// The kind whose folder is `folder` (case-insensitive).
+    pub fn kind_for_folder(&self, folder: &str) -> Option<&KindConfig> {
+        self.kinds
+            .iter()
+            .find(|k| k.folder.eq_ignore_ascii_case(folder))
+    }
+
+    /// The kind named `name` (case-insensitive).
+    pub fn kind_named(&self, name: &str) -> Option<&KindConfig> {
+        self.kinds
+            .iter()
+            .find(|k| k.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.kinds.len(), 4);
+        assert_eq!(c.broken_links, BrokenLinks::Error);
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_position() {
+        let err = Config::parse("title = \"x\"\nbroken_link = \"warn\"\n").unwrap_err();
+        assert!(err.starts_with("2:1:"), "{err}");
+        assert!(err.contains("broken_link"), "{err}");
+    }
+
+    #[test]
+    fn bad_policy_value_is_an_error() {
+        assert!(Config::parse("broken_links = \"ignore\"").is_err());
+    }
+}

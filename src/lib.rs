@@ -1,0 +1,163 @@
+//! Dossier turns a folder of Markdown research notes into a cross-linked static site.
+//!
+//! The build is a one-way pipeline, one module per stage:
+//! [`config`] → [`load`] (walk, frontmatter, scan) → [`link`] (resolve,
+//! backlinks, relations, tags) → [`render`] (Markdown and templates, in
+//! parallel) → [`write`] (atomic swap of the output folder). [`build`] drives
+//! it; the `dossier` binary is a thin CLI ([`cli`]) over this library.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod link;
+pub mod load;
+pub mod markdown;
+pub mod render;
+pub mod scaffold;
+pub mod slug;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use config::Config;
+pub use diag::{Diagnostic, Severity};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root: the folder holding `site.toml`, `content/`, `themes/`.
+    pub root: PathBuf,
+    /// Output folder, overriding `output_dir` from `site.toml`.
+    pub output: Option<PathBuf>,
+    /// Include notes marked `draft: true`.
+    pub drafts: bool,
+    /// Write the output; `false` runs every check without touching the disk.
+    pub write: bool,
+}
+
+impl BuildOptions {
+    /// Options for a normal build of the site at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            drafts: false,
+            write: true,
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Published notes.
+    pub notes: usize,
+    /// Files in the output (pages, assets, attachments).
+    pub files: usize,
+    /// Where the site was written, if it was.
+    pub output: Option<PathBuf>,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+}
+
+/// Why a build failed. Each maps to an exit code of the CLI.
+#[derive(Debug)]
+pub enum BuildError {
+    /// `site.toml`, theme, templates or output folder are unusable (exit code 2).
+    Config(String),
+    /// The content has errors, all listed, warnings included (exit code 1).
+    Content(Vec<Diagnostic>),
+    /// Writing the output failed (exit code 1); the previous output is intact.
+    Io(String),
+}
+
+impl BuildError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Config(_) => 2,
+            BuildError::Content(_) | BuildError::Io(_) => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Config(msg) | BuildError::Io(msg) => f.write_str(msg),
+            BuildError::Content(diags) => {
+                for d in diags {
+                    writeln!(f, "{d}")?;
+                }
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                write!(f, "{errors} error{}", if errors == 1 { "" } else { "s" })
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Resolves a path given on the command line or in `site.toml` against the root.
+fn under(root: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
+}
+
+/// Runs the whole pipeline. Every content problem is collected and reported
+/// together; the output is only replaced when there are none.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let root = &options.root;
+    let config = Config::load(root).map_err(|e| BuildError::Config(e.to_string()))?;
+    let content_dir = under(root, &config.content_dir);
+    let output = match &options.output {
+        Some(o) => o.clone(),
+        None => under(root, &config.output_dir),
+    };
+    let output = if options.write {
+        Some(write::check_output_dir(root, &content_dir, &output).map_err(BuildError::Config)?)
+    } else {
+        None
+    };
+    let tera =
+        render::load_templates(root, &config).map_err(|e| BuildError::Config(e.to_string()))?;
+
+    let mut vault = load::load(root, &content_dir, &config).map_err(BuildError::Config)?;
+    let mut diagnostics = std::mem::take(&mut vault.diagnostics);
+    let library = link::link(vault, &config, options.drafts);
+    diagnostics.extend(library.diagnostics.iter().cloned());
+    diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Content(diagnostics));
+    }
+
+    let renderer = render::Renderer::new(&library, &config, &tera);
+    let mut files = render::static_files(root, &config);
+    files.extend(
+        renderer
+            .render_all()
+            .map_err(|e| BuildError::Config(e.to_string()))?,
+    );
+    if let Some(out) = &output {
+        write::write_site(out, &files).map_err(|e| {
+            BuildError::Io(format!(
+                "writing {} failed: {e}; the previous output is unchanged",
+                out.display()
+            ))
+        })?;
+    }
+    Ok(BuildReport {
+        diagnostics,
+        notes: library.published.iter().filter(|p| **p).count(),
+        files: files.len(),
+        output,
+        elapsed: started.elapsed(),
+    })
+}

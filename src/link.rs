@@ -1,0 +1,837 @@
+//! Link stage: index notes once, resolve every link, and derive backlinks,
+//! typed relations and tags.
+//!
+//! Resolution follows Obsidian, case-insensitively: exact vault path, then a
+//! unique file name, then a title, then an alias. Every lookup is a hash-map
+//! probe; only a failed lookup scans all names, to suggest the closest one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::config::{BrokenLinks, Config};
+use crate::diag::Diagnostic;
+use crate::load::{Attachment, Note, Vault};
+use crate::markdown::{LinkSyntax, Snippet};
+use crate::slug::{match_key, slugify};
+
+/// Index of a note in [`Library::notes`].
+pub type NoteId = usize;
+
+/// What a link points at after resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A published note, optionally at a heading id.
+    Note { id: NoteId, anchor: Option<String> },
+    /// A heading of the note the link is in.
+    SameNote { anchor: String },
+    /// An attachment, by index in [`Library::attachments`].
+    Attachment(usize),
+    /// A note left out of this build (a draft): shown as plain text.
+    Unpublished,
+    /// Nothing matched; the text explains why (a diagnostic was recorded too).
+    Missing(String),
+}
+
+/// A piece of a frontmatter value: text, or a link written as `[[...]]`.
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// Literal text.
+    Text(String),
+    /// A wikilink with its visible label.
+    Link { label: String, target: Resolved },
+}
+
+/// One source note linking to a note, with the sentence around each link.
+#[derive(Debug, Clone)]
+pub struct Backlink {
+    /// The note that links here.
+    pub source: NoteId,
+    /// One snippet per link from that note.
+    pub snippets: Vec<Snippet>,
+}
+
+/// Notes carrying a tag (or one of its nested tags).
+#[derive(Debug, Clone, Default)]
+pub struct Tag {
+    /// The tag as first written, e.g. `Trade/Tariffs`.
+    pub name: String,
+    /// URL of the tag page relative to the site root.
+    pub url: String,
+    /// Notes, sorted by title.
+    pub notes: Vec<NoteId>,
+}
+
+/// The linked knowledge base: notes with every link resolved, ready to render.
+#[derive(Debug)]
+pub struct Library {
+    /// All loaded notes, drafts included.
+    pub notes: Vec<Note>,
+    /// Whether each note is written to the output.
+    pub published: Vec<bool>,
+    /// Attachments copied to the output.
+    pub attachments: Vec<Attachment>,
+    /// Per note, the resolution of each link in `note.scan.links`.
+    pub links: Vec<Vec<Resolved>>,
+    /// Per note, per field, per value: the value split into text and links.
+    pub fields: Vec<Vec<Vec<Vec<Part>>>>,
+    /// Per note, the notes linking to it, sorted by their titles.
+    pub backlinks: Vec<Vec<Backlink>>,
+    /// Per note, outgoing typed relations: (frontmatter key, targets).
+    pub relations: Vec<Vec<(String, Vec<NoteId>)>>,
+    /// Per note, incoming typed relations: (key, sources), e.g. ("affiliation", [Amanda Hsiao]).
+    pub inverse_relations: Vec<Vec<(String, Vec<NoteId>)>>,
+    /// Tags by lowercase name, nested tags also counted under their parents.
+    pub tags: BTreeMap<String, Tag>,
+    /// Broken links, ambiguous links, unknown headings, URL clashes.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Hash indexes over note names, built once per build.
+struct Index<'a> {
+    notes: &'a [Note],
+    attachments: &'a [Attachment],
+    by_path: HashMap<String, Vec<NoteId>>,
+    by_full_path: HashMap<String, NoteId>,
+    by_stem: HashMap<String, Vec<NoteId>>,
+    by_title: HashMap<String, Vec<NoteId>>,
+    by_alias: HashMap<String, Vec<NoteId>>,
+    attachment_by_path: HashMap<String, usize>,
+    attachment_by_name: HashMap<String, Vec<usize>>,
+}
+
+/// Why a lookup failed.
+enum Failure {
+    NotFound,
+    Ambiguous(Vec<NoteId>),
+}
+
+fn without_md(path: &str) -> &str {
+    match path.len().checked_sub(3) {
+        Some(i) if path.is_char_boundary(i) && path[i..].eq_ignore_ascii_case(".md") => &path[..i],
+        _ => path,
+    }
+}
+
+impl<'a> Index<'a> {
+    fn new(notes: &'a [Note], attachments: &'a [Attachment]) -> Self {
+        let mut index = Index {
+            notes,
+            attachments,
+            by_path: HashMap::new(),
+            by_full_path: HashMap::new(),
+            by_stem: HashMap::new(),
+            by_title: HashMap::new(),
+            by_alias: HashMap::new(),
+            attachment_by_path: HashMap::new(),
+            attachment_by_name: HashMap::new(),
+        };
+        for (id, note) in notes.iter().enumerate() {
+            // Every path suffix, so `[[actors/Wang Xiaohong]]` works wherever `actors/` is.
+            let path = without_md(&note.path).to_lowercase();
+            index.by_full_path.insert(path.clone(), id);
+            let mut suffix = path.as_str();
+            loop {
+                index
+                    .by_path
+                    .entry(suffix.to_string())
+                    .or_default()
+                    .push(id);
+                match suffix.split_once('/') {
+                    Some((_, rest)) => suffix = rest,
+                    None => break,
+                }
+            }
+            index
+                .by_stem
+                .entry(note.stem.to_lowercase())
+                .or_default()
+                .push(id);
+            index
+                .by_title
+                .entry(note.title.to_lowercase())
+                .or_default()
+                .push(id);
+            for alias in &note.aliases {
+                let ids = index.by_alias.entry(alias.to_lowercase()).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        for (i, a) in attachments.iter().enumerate() {
+            let path = a.path.to_lowercase();
+            let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+            index.attachment_by_name.entry(name).or_default().push(i);
+            index.attachment_by_path.insert(path, i);
+        }
+        index
+    }
+
+    /// Resolves a note name or path as written in a wikilink.
+    fn note(&self, target: &str) -> Result<NoteId, Failure> {
+        let key =
+            without_md(target.trim_start_matches("./").trim_start_matches('/')).to_lowercase();
+        let tables: [&HashMap<String, Vec<NoteId>>; 4] = if key.contains('/') {
+            [&self.by_path, &self.by_path, &self.by_path, &self.by_path]
+        } else {
+            [
+                &self.by_stem,
+                &self.by_title,
+                &self.by_alias,
+                &self.by_alias,
+            ]
+        };
+        for table in tables {
+            match table.get(&key).map(Vec::as_slice) {
+                Some([id]) => return Ok(*id),
+                Some(ids) if ids.len() > 1 => return Err(Failure::Ambiguous(ids.to_vec())),
+                _ => {}
+            }
+        }
+        Err(Failure::NotFound)
+    }
+
+    /// Resolves an attachment by exact path, then by unique file name.
+    fn attachment(&self, target: &str) -> Result<usize, Failure> {
+        let key = target
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .to_lowercase();
+        if let Some(&i) = self.attachment_by_path.get(&key) {
+            return Ok(i);
+        }
+        if key.contains('/') {
+            return Err(Failure::NotFound);
+        }
+        match self.attachment_by_name.get(&key).map(Vec::as_slice) {
+            Some([i]) => Ok(*i),
+            Some(ids) if ids.len() > 1 => Err(Failure::Ambiguous(ids.to_vec())),
+            _ => Err(Failure::NotFound),
+        }
+    }
+
+    /// The names closest to `target`, for "did you mean" hints.
+    fn suggest(&self, target: &str) -> Option<String> {
+        let wanted = target.to_lowercase();
+        let mut best: Option<(f64, &str)> = None;
+        for note in self.notes {
+            for name in std::iter::once(&note.title)
+                .chain(&note.aliases)
+                .chain(std::iter::once(&note.stem))
+            {
+                let lower = name.to_lowercase();
+                let mut score = strsim::jaro_winkler(&wanted, &lower);
+                if !wanted.is_empty() && (lower.contains(&wanted) || wanted.contains(&lower)) {
+                    score = score.max(0.9);
+                }
+                if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, name));
+                }
+            }
+        }
+        best.map(|(_, name)| format!("did you mean [[{name}]]?"))
+    }
+}
+
+/// Resolves a link's path relative to the folder of the note it is in, for
+/// Markdown links. `None` if it climbs out of the content folder.
+fn join_relative(note_path: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = note_path.split('/').collect();
+    parts.pop();
+    for segment in target.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn has_extension(target: &str) -> bool {
+    let name = target.rsplit('/').next().unwrap_or(target);
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && !ext.eq_ignore_ascii_case("md")
+            && (1..=5).contains(&ext.len())
+            && ext.chars().all(char::is_alphanumeric)
+    })
+}
+
+/// Per-note context for resolving its links and reporting problems.
+struct Resolver<'a> {
+    index: &'a Index<'a>,
+    published: &'a [bool],
+    policy: BrokenLinks,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolver<'_> {
+    fn report(
+        &mut self,
+        note: &Note,
+        line: usize,
+        column: usize,
+        message: String,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(note.display_path.clone(), line, column, message);
+        d.help = help;
+        if self.policy == BrokenLinks::Warn {
+            d = d.into_warning();
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// Resolves one link from note `from`; `written` is the link as the author
+    /// wrote it, for messages.
+    fn resolve(
+        &mut self,
+        from: NoteId,
+        syntax: LinkSyntax,
+        target: &str,
+        fragment: Option<&str>,
+        (line, column): (usize, usize),
+        written: &str,
+    ) -> Resolved {
+        let notes = self.index.notes;
+        let note = &notes[from];
+        if target.is_empty() {
+            return match fragment {
+                Some(f) => {
+                    match self.heading(from, f) {
+                        Some(anchor) => Resolved::SameNote { anchor },
+                        None => {
+                            let help = self.heading_hint(from, f);
+                            self.report(note, line, column, format!("unknown heading in link {written}: this note has no heading `{f}`"), help);
+                            Resolved::Missing(format!("no heading “{f}”"))
+                        }
+                    }
+                }
+                None => Resolved::Missing("empty link".into()),
+            };
+        }
+
+        let found = match syntax {
+            LinkSyntax::Markdown | LinkSyntax::MarkdownImage => self.markdown_target(note, target),
+            LinkSyntax::Wiki | LinkSyntax::WikiEmbed => {
+                if has_extension(target) {
+                    self.index.attachment(target).map(Resolved::Attachment)
+                } else {
+                    self.index
+                        .note(target)
+                        .map(|id| Resolved::Note { id, anchor: None })
+                }
+            }
+        };
+        match found {
+            Ok(Resolved::Note { id, .. }) => {
+                if !self.published[id] {
+                    return Resolved::Unpublished;
+                }
+                let anchor = match fragment {
+                    None => None,
+                    Some(f) => {
+                        match self.heading(id, f) {
+                            Some(anchor) => Some(anchor),
+                            None => {
+                                let help = self.heading_hint(id, f);
+                                self.report(
+                                note,
+                                line,
+                                column,
+                                format!("unknown heading in link {written}: {} has no heading `{f}`", notes[id].display_path.display()),
+                                help,
+                            );
+                                None
+                            }
+                        }
+                    }
+                };
+                Resolved::Note { id, anchor }
+            }
+            Ok(other) => other,
+            Err(Failure::Ambiguous(ids)) => {
+                let is_attachment = has_extension(target)
+                    && !matches!(syntax, LinkSyntax::Markdown | LinkSyntax::MarkdownImage);
+                let candidates: Vec<String> = if is_attachment {
+                    ids.iter()
+                        .map(|&i| self.index.attachments[i].path.clone())
+                        .collect()
+                } else {
+                    ids.iter().map(|&i| notes[i].path.clone()).collect()
+                };
+                let forms: Vec<String> = candidates
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "[[{}]]",
+                            if is_attachment {
+                                c.as_str()
+                            } else {
+                                without_md(c)
+                            }
+                        )
+                    })
+                    .collect();
+                self.report(
+                    note,
+                    line,
+                    column,
+                    format!(
+                        "ambiguous link {written}: it matches {}",
+                        candidates.join(", ")
+                    ),
+                    Some(format!(
+                        "write the path to pick one: {}",
+                        forms.join(" or ")
+                    )),
+                );
+                Resolved::Missing(format!("ambiguous: {}", candidates.join(", ")))
+            }
+            Err(Failure::NotFound) => {
+                let what = if has_extension(target) {
+                    "unknown attachment"
+                } else {
+                    "unknown link"
+                };
+                let name = target.rsplit('/').next().unwrap_or(target);
+                let help = if has_extension(target) {
+                    None
+                } else {
+                    self.index.suggest(without_md(name))
+                };
+                self.report(note, line, column, format!("{what} {written}"), help);
+                Resolved::Missing(format!("missing: {target}"))
+            }
+        }
+    }
+
+    fn markdown_target(&self, note: &Note, target: &str) -> Result<Resolved, Failure> {
+        let joined = join_relative(&note.path, target);
+        if has_extension(target) {
+            let from_note = joined.as_deref().map(|p| self.index.attachment(p));
+            return match from_note {
+                Some(Ok(i)) => Ok(Resolved::Attachment(i)),
+                _ => self.index.attachment(target).map(Resolved::Attachment),
+            };
+        }
+        // Relative to the note, then from the vault root (Obsidian's absolute form).
+        let full = |path: &str| {
+            self.index
+                .by_full_path
+                .get(&without_md(path).to_lowercase())
+                .copied()
+        };
+        if let Some(id) = joined
+            .as_deref()
+            .and_then(full)
+            .or_else(|| full(target.trim_start_matches('/')))
+        {
+            return Ok(Resolved::Note { id, anchor: None });
+        }
+        if !target.contains('/') {
+            return self
+                .index
+                .note(target)
+                .map(|id| Resolved::Note { id, anchor: None });
+        }
+        Err(Failure::NotFound)
+    }
+
+    /// The id of the heading of note `id` that `fragment` names, if any. For
+    /// nested fragments (`A#B`) the last part decides.
+    fn heading(&self, id: NoteId, fragment: &str) -> Option<String> {
+        let wanted = fragment.rsplit('#').next().unwrap_or(fragment);
+        if let Some(block) = wanted.strip_prefix('^') {
+            return Some(block.to_string());
+        }
+        let key = match_key(wanted);
+        let headings = &self.index.notes[id].scan.headings;
+        headings
+            .iter()
+            .find(|h| match_key(&h.text) == key)
+            .or_else(|| headings.iter().find(|h| h.id == wanted))
+            .map(|h| h.id.clone())
+    }
+
+    fn heading_hint(&self, id: NoteId, fragment: &str) -> Option<String> {
+        let wanted = fragment.to_lowercase();
+        self.index.notes[id]
+            .scan
+            .headings
+            .iter()
+            .map(|h| {
+                (
+                    strsim::jaro_winkler(&wanted, &h.text.to_lowercase()),
+                    &h.text,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, text)| format!("did you mean #{text}?"))
+    }
+}
+
+/// Splits a frontmatter value into text and `[[wikilinks]]`, with the byte
+/// offset of each link in the value.
+fn wikilinks_in(value: &str) -> Vec<(std::ops::Range<usize>, &str, Option<&str>)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(open) = value[pos..].find("[[") {
+        let start = pos + open;
+        let Some(close) = value[start + 2..].find("]]") else {
+            break;
+        };
+        let inner = &value[start + 2..start + 2 + close];
+        let (dest, label) = match inner.split_once('|') {
+            Some((d, l)) => (d, Some(l.trim())),
+            None => (inner, None),
+        };
+        pos = start + 2 + close + 2;
+        out.push((start..pos, dest, label));
+    }
+    out
+}
+
+/// Line and column in the file of the `[[` of a link in a frontmatter value.
+fn field_link_position(note: &Note, key_line: usize, dest: &str) -> (usize, usize) {
+    let needle = format!("[[{dest}");
+    for (i, line) in note
+        .source
+        .lines()
+        .enumerate()
+        .skip(key_line.saturating_sub(1))
+    {
+        if let Some(col) = line.find(&needle) {
+            return (i + 1, line[..col].chars().count() + 1);
+        }
+        if i + 1 > key_line && line.starts_with(|c: char| !c.is_whitespace() && c != '-') {
+            break; // reached the next key
+        }
+    }
+    (key_line, 1)
+}
+
+/// Sorts note ids by title (case-insensitive), the order every list on the site uses.
+pub fn sort_by_title(notes: &[Note], ids: &mut [NoteId]) {
+    ids.sort_by_cached_key(|&id| (notes[id].title.to_lowercase(), id));
+}
+
+/// Runs the link stage over everything the load stage read.
+pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
+    let Vault {
+        notes,
+        attachments,
+        diagnostics: _,
+    } = vault;
+    let published: Vec<bool> = notes.iter().map(|n| include_drafts || !n.draft).collect();
+    let index = Index::new(&notes, &attachments);
+    let mut resolver = Resolver {
+        index: &index,
+        published: &published,
+        policy: config.broken_links,
+        diagnostics: Vec::new(),
+    };
+
+    let mut links = Vec::with_capacity(notes.len());
+    let mut fields = Vec::with_capacity(notes.len());
+    for (id, note) in notes.iter().enumerate() {
+        let mut resolved = Vec::with_capacity(note.scan.links.len());
+        for link in &note.scan.links {
+            let written = &note.body()[link.offset..];
+            let written = written.lines().next().unwrap_or("");
+            let written = match link.syntax {
+                LinkSyntax::Wiki | LinkSyntax::WikiEmbed => written
+                    .find("]]")
+                    .map_or(written, |end| &written[..end + 2]),
+                _ => written.find(')').map_or(written, |end| &written[..end + 1]),
+            };
+            let position = note.body_position(link.offset);
+            let r = if published[id] {
+                resolver.resolve(
+                    id,
+                    link.syntax,
+                    &link.target,
+                    link.fragment.as_deref(),
+                    position,
+                    written,
+                )
+            } else {
+                Resolved::Unpublished
+            };
+            resolved.push(r);
+        }
+        links.push(resolved);
+
+        let mut note_fields = Vec::with_capacity(note.fields.len());
+        for field in &note.fields {
+            let mut values = Vec::with_capacity(field.values.len());
+            for value in &field.values {
+                let mut parts = Vec::new();
+                let mut last = 0;
+                for (range, dest, label) in wikilinks_in(value) {
+                    if range.start > last {
+                        parts.push(Part::Text(value[last..range.start].to_string()));
+                    }
+                    let (target, fragment) = crate::markdown::split_wiki_target(dest);
+                    let position = field_link_position(note, field.line, dest);
+                    let written = format!("[[{dest}]]");
+                    let target_resolved = if published[id] {
+                        resolver.resolve(
+                            id,
+                            LinkSyntax::Wiki,
+                            &target,
+                            fragment.as_deref(),
+                            position,
+                            &written,
+                        )
+                    } else {
+                        Resolved::Unpublished
+                    };
+                    let label = label
+                        .map(str::to_string)
+                        .unwrap_or_else(|| crate::markdown::wiki_label(dest));
+                    parts.push(Part::Link {
+                        label,
+                        target: target_resolved,
+                    });
+                    last = range.end;
+                }
+                if last < value.len() {
+                    parts.push(Part::Text(value[last..].to_string()));
+                }
+                values.push(parts);
+            }
+            note_fields.push(values);
+        }
+        fields.push(note_fields);
+    }
+    let mut diagnostics = resolver.diagnostics;
+
+    let backlinks = collect_backlinks(&notes, &published, &links);
+    let (relations, inverse_relations) = collect_relations(&notes, &published, &fields);
+    let tags = collect_tags(&notes, &published);
+    diagnostics.extend(check_url_clashes(&notes, &published, &tags, config));
+
+    Library {
+        notes,
+        published,
+        attachments,
+        links,
+        fields,
+        backlinks,
+        relations,
+        inverse_relations,
+        tags,
+        diagnostics,
+    }
+}
+
+fn collect_backlinks(
+    notes: &[Note],
+    published: &[bool],
+    links: &[Vec<Resolved>],
+) -> Vec<Vec<Backlink>> {
+    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); notes.len()];
+    for (source, note) in notes.iter().enumerate() {
+        if !published[source] {
+            continue;
+        }
+        for (link, resolved) in note.scan.links.iter().zip(&links[source]) {
+            if let Resolved::Note { id, .. } = *resolved {
+                if id == source {
+                    continue;
+                }
+                let list = &mut backlinks[id];
+                match list.last_mut() {
+                    Some(b) if b.source == source => b.snippets.push(link.context.clone()),
+                    _ => list.push(Backlink {
+                        source,
+                        snippets: vec![link.context.clone()],
+                    }),
+                }
+            }
+        }
+    }
+    for list in &mut backlinks {
+        list.sort_by_cached_key(|b| (notes[b.source].title.to_lowercase(), b.source));
+    }
+    backlinks
+}
+
+type RelationLists = Vec<Vec<(String, Vec<NoteId>)>>;
+
+fn collect_relations(
+    notes: &[Note],
+    published: &[bool],
+    fields: &[Vec<Vec<Vec<Part>>>],
+) -> (RelationLists, RelationLists) {
+    let mut outgoing: RelationLists = vec![Vec::new(); notes.len()];
+    let mut incoming: Vec<BTreeMap<String, Vec<NoteId>>> = vec![BTreeMap::new(); notes.len()];
+    for (source, note) in notes.iter().enumerate() {
+        if !published[source] {
+            continue;
+        }
+        for (field, values) in note.fields.iter().zip(&fields[source]) {
+            let mut targets = Vec::new();
+            for part in values.iter().flatten() {
+                if let Part::Link {
+                    target: Resolved::Note { id, .. },
+                    ..
+                } = part
+                {
+                    if !targets.contains(id) {
+                        targets.push(*id);
+                    }
+                }
+            }
+            for &target in &targets {
+                let sources = incoming[target].entry(field.key.clone()).or_default();
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
+            }
+            if !targets.is_empty() {
+                outgoing[source].push((field.key.clone(), targets));
+            }
+        }
+    }
+    let incoming = incoming
+        .into_iter()
+        .map(|map| {
+            map.into_iter()
+                .map(|(key, mut ids)| {
+                    sort_by_title(notes, &mut ids);
+                    (key, ids)
+                })
+                .collect()
+        })
+        .collect();
+    (outgoing, incoming)
+}
+
+fn collect_tags(notes: &[Note], published: &[bool]) -> BTreeMap<String, Tag> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    for (id, note) in notes.iter().enumerate() {
+        if !published[id] {
+            continue;
+        }
+        for tag in &note.tags {
+            // `trade/tariffs` also counts under `trade`.
+            let mut end = 0;
+            let segments: Vec<&str> = tag.split('/').collect();
+            for (i, segment) in segments.iter().enumerate() {
+                end += segment.len() + usize::from(i > 0);
+                let name = &tag[..end];
+                let entry = tags.entry(name.to_lowercase()).or_insert_with(|| Tag {
+                    name: name.to_string(),
+                    url: format!(
+                        "tags/{}/",
+                        name.split('/')
+                            .map(|s| if slugify(s).is_empty() {
+                                "tag".to_string()
+                            } else {
+                                slugify(s)
+                            })
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    ),
+                    notes: Vec::new(),
+                });
+                if entry.notes.last() != Some(&id) {
+                    entry.notes.push(id);
+                }
+            }
+        }
+    }
+    for tag in tags.values_mut() {
+        sort_by_title(notes, &mut tag.notes);
+    }
+    tags
+}
+
+/// URL of a kind's index page.
+pub fn kind_url(folder: &str) -> String {
+    format!("{}/", slugify(folder))
+}
+
+/// Two notes, or a note and a generated page, writing to the same URL.
+fn check_url_clashes(
+    notes: &[Note],
+    published: &[bool],
+    tags: &BTreeMap<String, Tag>,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut owners: HashMap<&str, String> = HashMap::new();
+    let mut generated: Vec<(String, String)> = vec![("tags/".into(), "the tag index".into())];
+    for kind in &config.kinds {
+        generated.push((
+            kind_url(&kind.folder),
+            format!("the {} index page", kind.label),
+        ));
+    }
+    for tag in tags.values() {
+        generated.push((tag.url.clone(), format!("the page of tag #{}", tag.name)));
+    }
+    let mut diagnostics = Vec::new();
+    for (url, what) in &generated {
+        owners.entry(url.as_str()).or_insert_with(|| what.clone());
+    }
+    for (id, note) in notes.iter().enumerate() {
+        if !published[id] {
+            continue;
+        }
+        let shown = note.display_path.display().to_string();
+        if let Some(previous) = owners.insert(note.url.as_str(), shown.clone()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    PathBuf::from(&shown),
+                    0,
+                    0,
+                    format!("{shown} and {previous} both map to the URL /{}", note.url),
+                )
+                .with_help("rename one of them"),
+            );
+        }
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frontmatter_wikilinks_are_found_with_labels() {
+        let v = wikilinks_in("Minister at [[Ministry of Public Security|MPS]] and [[X]]");
+        assert_eq!(
+            v,
+            vec![
+                (12..47, "Ministry of Public Security", Some("MPS")),
+                (52..57, "X", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_paths_join_and_refuse_escaping_the_vault() {
+        assert_eq!(
+            join_relative("topics/a.md", "../actors/b.md").as_deref(),
+            Some("actors/b.md")
+        );
+        assert_eq!(join_relative("a.md", "../../x.md"), None);
+    }
+
+    #[test]
+    fn extensions_mark_attachments_but_not_dotted_names() {
+        assert!(has_extension("photo.png") && has_extension("docs/report.pdf"));
+        assert!(
+            !has_extension("note.md")
+                && !has_extension("Wang Xiaohong")
+                && !has_extension("Dr. Sun Yat-sen and friends")
+        );
+    }
+}

@@ -1,0 +1,616 @@
+//! Load stage: walk the content folder, split and parse frontmatter, scan bodies.
+//!
+//! Nothing here knows about other notes; resolving links between notes is the
+//! link stage's job.
+
+use rayon::prelude::*;
+use serde_yaml::Value;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diag::{line_col, Diagnostic};
+use crate::markdown::{self, Scan};
+use crate::slug::slugify;
+
+/// One Markdown note as read from disk.
+#[derive(Debug)]
+pub struct Note {
+    /// Path relative to the content folder, with `/` separators: `actors/Wang Xiaohong.md`.
+    pub path: String,
+    /// Path shown in diagnostics (relative to the site root): `content/actors/Wang Xiaohong.md`.
+    pub display_path: PathBuf,
+    /// File name without `.md`.
+    pub stem: String,
+    /// URL of the note's page relative to the site root, ending in `/`.
+    pub url: String,
+    /// Frontmatter title, else the first H1, else the file name.
+    pub title: String,
+    /// Whether the title was taken from the body's first H1 (which then is not repeated).
+    pub title_from_h1: bool,
+    /// Kind name (`actor`, `topic`, ...), if any.
+    pub kind: Option<String>,
+    /// Other names the note answers to in links.
+    pub aliases: Vec<String>,
+    /// Tags without `#`, nested ones as `a/b`.
+    pub tags: Vec<String>,
+    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a datetime, as written.
+    pub date: Option<String>,
+    /// Drafts are left out unless `--drafts` is given.
+    pub draft: bool,
+    /// Frontmatter `description`.
+    pub description: Option<String>,
+    /// Every other frontmatter key, in file order.
+    pub fields: Vec<Field>,
+    /// The whole file, used for positions in diagnostics.
+    pub source: String,
+    /// Byte offset where the body starts in `source`.
+    pub body_start: usize,
+    /// Headings and links of the body.
+    pub scan: Scan,
+}
+
+/// A frontmatter key Dossier does not interpret; shown on the page, and a typed
+/// relation when its values contain wikilinks.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The key as written: `affiliation`.
+    pub key: String,
+    /// Each value as text (lists give several).
+    pub values: Vec<String>,
+    /// 1-based line of the key in the file.
+    pub line: usize,
+}
+
+/// A non-Markdown file in the content folder (image, PDF, ...), copied to the output.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Path relative to the content folder, with `/` separators.
+    pub path: String,
+    /// Where it is on disk.
+    pub source: PathBuf,
+}
+
+/// Everything the load stage read.
+#[derive(Debug, Default)]
+pub struct Vault {
+    /// Notes in path order.
+    pub notes: Vec<Note>,
+    /// Attachments in path order.
+    pub attachments: Vec<Attachment>,
+    /// Problems found while loading; notes with problems are still loaded as well as possible.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Note {
+    /// The note's body (after the frontmatter).
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    /// (line, column) in the file of a byte offset in the body.
+    pub fn body_position(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.source, self.body_start + offset)
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Walks `content_dir` and loads every note and attachment. `root` is the site
+/// root, used to show paths the way the user typed them.
+pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, String> {
+    if !content_dir.is_dir() {
+        return Err(format!(
+            "content folder {} does not exist; create it or set content_dir in site.toml",
+            content_dir.display()
+        ));
+    }
+    let mut markdown_files = Vec::new();
+    let mut attachments = Vec::new();
+    let mut diagnostics = Vec::new();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content_dir.to_path_buf());
+                diagnostics.push(Diagnostic::error(
+                    display(root, &path),
+                    0,
+                    0,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(content_dir) else {
+            continue;
+        };
+        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+            diagnostics.push(Diagnostic::error(
+                display(root, entry.path()),
+                0,
+                0,
+                "file name is not valid UTF-8; rename the file",
+            ));
+            continue;
+        };
+        let is_markdown = entry
+            .path()
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        if is_markdown {
+            markdown_files.push((relative, entry.into_path()));
+        } else {
+            attachments.push(Attachment {
+                path: relative,
+                source: entry.into_path(),
+            });
+        }
+    }
+
+    let loaded: Vec<(Option<Note>, Vec<Diagnostic>)> = markdown_files
+        .into_par_iter()
+        .map(|(relative, source)| {
+            let shown = display(root, &source);
+            match std::fs::read(&source) {
+                Err(e) => (
+                    None,
+                    vec![Diagnostic::error(shown, 0, 0, format!("cannot read: {e}"))],
+                ),
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Err(_) => (
+                        None,
+                        vec![Diagnostic::error(
+                            shown,
+                            0,
+                            0,
+                            "not valid UTF-8; save the file as UTF-8",
+                        )],
+                    ),
+                    Ok(text) => {
+                        let mut diags = Vec::new();
+                        let note = parse_note(relative, shown, text, config, &mut diags);
+                        (Some(note), diags)
+                    }
+                },
+            }
+        })
+        .collect();
+
+    let mut notes = Vec::with_capacity(loaded.len());
+    for (note, diags) in loaded {
+        notes.extend(note);
+        diagnostics.extend(diags);
+    }
+    Ok(Vault {
+        notes,
+        attachments,
+        diagnostics,
+    })
+}
+
+/// Path relative to the site root if possible, for messages.
+fn display(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Where the frontmatter YAML and the body are in a file.
+struct Split<'a> {
+    yaml: Option<&'a str>,
+    /// Byte offset of the YAML text in the file.
+    yaml_start: usize,
+    body_start: usize,
+}
+
+/// Finds a `---` fenced frontmatter block at the very start of `text`.
+fn split_frontmatter(text: &str) -> Result<Split<'_>, (usize, String)> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let no_frontmatter = Split {
+        yaml: None,
+        yaml_start: 0,
+        body_start: start,
+    };
+    let rest = &text[start..];
+    let Some(first_line_end) = rest.find('\n') else {
+        return Ok(no_frontmatter);
+    };
+    if rest[..first_line_end].trim_end() != "---" {
+        return Ok(no_frontmatter);
+    }
+    let yaml_start = start + first_line_end + 1;
+    let mut pos = yaml_start;
+    while pos <= text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = text[pos..line_end].trim_end();
+        if line == "---" || line == "..." {
+            let body_start = (line_end + 1).min(text.len());
+            return Ok(Split {
+                yaml: Some(&text[yaml_start..pos]),
+                yaml_start,
+                body_start,
+            });
+        }
+        if line_end == text.len() {
+            break;
+        }
+        pos = line_end + 1;
+    }
+    Err((
+        start,
+        "frontmatter opened with `---` on line 1 is never closed; add a `---` line after it".into(),
+    ))
+}
+
+fn parse_note(
+    path: String,
+    display_path: PathBuf,
+    source: String,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Note {
+    let stem = path.rsplit('/').next().unwrap_or(&path);
+    let stem = stem
+        .get(..stem.len().saturating_sub(3))
+        .unwrap_or(stem)
+        .to_string();
+    let error_at = |offset: usize, message: String| {
+        let (line, column) = line_col(&source, offset);
+        Diagnostic::error(display_path.clone(), line, column, message)
+    };
+
+    let (frontmatter, body_start) = match split_frontmatter(&source) {
+        Ok(split) => {
+            let mapping = split.yaml.and_then(|yaml| match parse_yaml(yaml) {
+                Ok(mapping) => Some((mapping, split.yaml_start, yaml)),
+                Err(e) => {
+                    let (line, column) = line_col(&source, split.yaml_start);
+                    let (yl, yc) = e.location;
+                    let (line, column) = if yl > 0 { (line + yl - 1, yc) } else { (line, column) };
+                    diags.push(
+                        Diagnostic::error(display_path.clone(), line, column, format!("invalid YAML frontmatter: {}", e.reason))
+                            .with_help("fix the YAML between the `---` lines (quote values that contain `: ` or start with `[[`)"),
+                    );
+                    None
+                }
+            });
+            (mapping, split.body_start)
+        }
+        Err((offset, message)) => {
+            diags.push(error_at(offset, message));
+            (None, source.len())
+        }
+    };
+
+    let scan = markdown::scan(&source[body_start..]);
+    let kind = path
+        .split_once('/')
+        .and_then(|(top, _)| config.kind_for_folder(top))
+        .map(|k| k.name.clone());
+    let mut note = Note {
+        url: url_for(&path, &stem),
+        path,
+        display_path: display_path.clone(),
+        title: String::new(),
+        title_from_h1: false,
+        kind,
+        aliases: Vec::new(),
+        tags: Vec::new(),
+        date: None,
+        draft: false,
+        description: None,
+        fields: Vec::new(),
+        stem,
+        body_start,
+        scan,
+        source: String::new(),
+    };
+
+    let mut title = None;
+    if let Some((mapping, yaml_start, yaml)) = frontmatter {
+        let file_line_of_yaml = line_col(&source, yaml_start).0;
+        for (key, value) in mapping {
+            let key = match key {
+                Value::String(s) => s,
+                other => scalar_text(&other).unwrap_or_default(),
+            };
+            let line = key_line(yaml, &key).map_or(file_line_of_yaml, |l| file_line_of_yaml + l);
+            let bad_type = |what: &str| {
+                Diagnostic::error(
+                    display_path.clone(),
+                    line,
+                    1,
+                    format!("frontmatter `{key}` must be {what}"),
+                )
+            };
+            match key.as_str() {
+                "title" => match scalar_text(&value) {
+                    Some(t) if !t.trim().is_empty() => title = Some(t.trim().to_string()),
+                    Some(_) | None if value.is_null() => {}
+                    _ => diags.push(bad_type("a text")),
+                },
+                "kind" => match scalar_text(&value) {
+                    Some(kind) => match config.kind_named(kind.trim()) {
+                        Some(k) => note.kind = Some(k.name.clone()),
+                        None => {
+                            let known: Vec<_> =
+                                config.kinds.iter().map(|k| k.name.as_str()).collect();
+                            diags.push(
+                                Diagnostic::error(
+                                    display_path.clone(),
+                                    line,
+                                    1,
+                                    format!("unknown kind `{kind}`"),
+                                )
+                                .with_help(format!(
+                                    "known kinds: {}; add it to [[kinds]] in site.toml",
+                                    known.join(", ")
+                                )),
+                            );
+                        }
+                    },
+                    None => diags.push(bad_type("a text such as `actor`")),
+                },
+                "aliases" | "alias" => match string_list(&value, false) {
+                    Some(list) => note.aliases = list,
+                    None => diags.push(bad_type("a text or a list of texts")),
+                },
+                "tags" | "tag" => match string_list(&value, true) {
+                    Some(list) => {
+                        note.tags = list
+                            .into_iter()
+                            .map(|t| t.trim_start_matches('#').trim_matches('/').to_string())
+                            .filter(|t| !t.is_empty())
+                            .collect()
+                    }
+                    None => diags.push(bad_type("a text or a list of texts")),
+                },
+                "date" => match scalar_text(&value) {
+                    Some(date) if is_date(&date) => note.date = Some(date.trim().to_string()),
+                    None if value.is_null() => {}
+                    _ => diags.push(bad_type("a date like 2025-03-04")),
+                },
+                "draft" => match value {
+                    Value::Bool(b) => note.draft = b,
+                    Value::Null => {}
+                    _ => diags.push(bad_type("true or false")),
+                },
+                "description" => match scalar_text(&value) {
+                    Some(d) => {
+                        note.description = Some(d.trim().to_string()).filter(|d| !d.is_empty())
+                    }
+                    None if value.is_null() => {}
+                    None => diags.push(bad_type("a text")),
+                },
+                _ => {
+                    let values = field_values(&value);
+                    if !values.is_empty() {
+                        note.fields.push(Field { key, values, line });
+                    }
+                }
+            }
+        }
+    }
+    note.title = match title {
+        Some(t) => t,
+        None => match &note.scan.first_h1 {
+            Some(h1) => {
+                note.title_from_h1 = true;
+                h1.clone()
+            }
+            None => note.stem.clone(),
+        },
+    };
+    note.source = source;
+    note
+}
+
+struct YamlError {
+    /// (line, column) inside the YAML text, 1-based; (0, 0) if unknown.
+    location: (usize, usize),
+    reason: String,
+}
+
+fn parse_yaml(yaml: &str) -> Result<serde_yaml::Mapping, YamlError> {
+    if yaml.trim().is_empty() {
+        return Ok(serde_yaml::Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(serde_yaml::Mapping::new()),
+        Ok(_) => Err(YamlError {
+            location: (1, 1),
+            reason: "frontmatter must be `key: value` lines".into(),
+        }),
+        Err(e) => {
+            let location = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            // serde_yaml appends " at line N column M"; we report the position ourselves.
+            let reason = e.to_string();
+            let reason = reason
+                .split(" at line ")
+                .next()
+                .unwrap_or(&reason)
+                .to_string();
+            Err(YamlError { location, reason })
+        }
+    }
+}
+
+/// 0-based line of a top-level `key:` inside the YAML text.
+fn key_line(yaml: &str, key: &str) -> Option<usize> {
+    yaml.lines().position(|line| {
+        let line = line.trim_end();
+        let unquoted = line.strip_prefix(key).or_else(|| {
+            line.strip_prefix('"')
+                .and_then(|l| l.strip_prefix(key))
+                .and_then(|l| l.strip_prefix('"'))
+        });
+        unquoted.is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// A scalar as text: strings, numbers and booleans (YAML reads `2025` as a number).
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar_text(&t.value),
+        _ => None,
+    }
+}
+
+/// A text or list of texts; empty list items are dropped. With `split`, a single
+/// text is split on commas and spaces (`tags: a, b`).
+fn string_list(value: &Value, split: bool) -> Option<Vec<String>> {
+    match value {
+        Value::Null => Some(Vec::new()),
+        Value::Sequence(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item {
+                    Value::Null => {}
+                    other => out.push(scalar_text(other)?.trim().to_string()),
+                }
+            }
+            out.retain(|s| !s.is_empty());
+            Some(out)
+        }
+        other => {
+            let text = scalar_text(other)?;
+            if split {
+                Some(
+                    text.split([',', ' '])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect(),
+                )
+            } else {
+                Some(vec![text.trim().to_string()])
+                    .map(|v| v.into_iter().filter(|s| !s.is_empty()).collect())
+            }
+        }
+    }
+}
+
+/// Display values of an uninterpreted field: scalars as text, lists item by item,
+/// nested mappings as `key: value`.
+fn field_values(value: &Value) -> Vec<String> {
+    match value {
+        Value::Null => Vec::new(),
+        Value::Sequence(items) => items.iter().flat_map(field_values).collect(),
+        Value::Mapping(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let k = scalar_text(k).unwrap_or_default();
+                format!("{k}: {}", field_values(v).join(", "))
+            })
+            .collect(),
+        other => scalar_text(other).into_iter().collect(),
+    }
+}
+
+/// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, optionally followed by a time.
+fn is_date(text: &str) -> bool {
+    let text = text.trim();
+    let date = text.split(['T', ' ']).next().unwrap_or("");
+    let parts: Vec<&str> = date.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let valid_range = |s: &str, max: u32| s.parse::<u32>().is_ok_and(|v| (1..=max).contains(&v));
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && valid_range(m, 12),
+        [y, m, d] => {
+            digits(y, 4) && digits(m, 2) && digits(d, 2) && valid_range(m, 12) && valid_range(d, 31)
+        }
+        _ => false,
+    }
+}
+
+/// URL of a note from its content path: every folder and the file name slugified.
+fn url_for(path: &str, stem: &str) -> String {
+    let mut url = String::new();
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for dir in parts {
+        let slug = slugify(dir);
+        url.push_str(if slug.is_empty() { "untitled" } else { &slug });
+        url.push('/');
+    }
+    let slug = slugify(stem);
+    url.push_str(if slug.is_empty() { "untitled" } else { &slug });
+    url.push('/');
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(text: &str) -> (Note, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let n = parse_note(
+            "actors/Wang Xiaohong.md".into(),
+            "content/actors/Wang Xiaohong.md".into(),
+            text.into(),
+            &Config::default(),
+            &mut diags,
+        );
+        (n, diags)
+    }
+
+    #[test]
+    fn frontmatter_fields_and_kind_from_folder() {
+        let (n, d) = note("---\ntitle: Wang Xiaohong\naliases: Minister Wang\ntags: [china, people/officials]\ndate: 2025-03-04\naffiliation: \"[[Ministry of Public Security]]\"\n---\nBody\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(n.kind.as_deref(), Some("actor"));
+        assert_eq!(n.aliases, ["Minister Wang"]);
+        assert_eq!(n.tags, ["china", "people/officials"]);
+        assert_eq!(n.date.as_deref(), Some("2025-03-04"));
+        assert_eq!(n.fields[0].key, "affiliation");
+        assert_eq!(n.fields[0].line, 6);
+        assert_eq!(n.url, "actors/wang-xiaohong/");
+        assert_eq!(n.body(), "Body\n");
+    }
+
+    #[test]
+    fn title_falls_back_to_h1_then_stem() {
+        assert_eq!(note("# Heading One\n").0.title, "Heading One");
+        assert_eq!(note("no heading\n").0.title, "Wang Xiaohong");
+    }
+
+    #[test]
+    fn yaml_error_reports_line_in_file() {
+        let (_, d) = note("---\ntitle: ok\ntags: [a, b\n---\nbody");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].line >= 3, "{:?}", d[0]);
+        assert!(
+            d[0].message.starts_with("invalid YAML frontmatter"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn unclosed_frontmatter_is_an_error() {
+        let (_, d) = note("---\ntitle: x\n");
+        assert!(d[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        assert!(is_date("2025") && is_date("2025-03") && is_date("2025-03-04T10:00:00Z"));
+        assert!(!is_date("March 2025") && !is_date("2025-13-01"));
+    }
+}

@@ -1,0 +1,637 @@
+//! The one place Dossier's Markdown dialect is defined.
+//!
+//! The load stage [`scan`]s a note body for its headings and links; the render
+//! stage turns the same body into HTML with [`render_html`]. Both run the parser
+//! with [`options`], so the byte offsets the scan records identify the same link
+//! events the renderer sees.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+
+use crate::slug::slugify;
+
+/// Parser options shared by every stage.
+pub fn options() -> Options {
+    Options::ENABLE_WIKILINKS
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// How a link was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSyntax {
+    /// `[[Target]]`, `[[Target|label]]`, `[[Target#Heading]]`.
+    Wiki,
+    /// `![[Target]]`.
+    WikiEmbed,
+    /// `[label](relative/path.md)`.
+    Markdown,
+    /// `![alt](relative/image.png)`.
+    MarkdownImage,
+}
+
+impl LinkSyntax {
+    /// Whether the link was written as an embed (`![[..]]` or `![..](..)`).
+    pub fn is_embed(self) -> bool {
+        matches!(self, LinkSyntax::WikiEmbed | LinkSyntax::MarkdownImage)
+    }
+}
+
+/// A link found in a note body, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// How it was written.
+    pub syntax: LinkSyntax,
+    /// What it points at: a note name or path, or an attachment path. Empty for
+    /// `[[#Heading]]`, which points into the same note.
+    pub target: String,
+    /// The part after `#`, if any.
+    pub fragment: Option<String>,
+    /// Byte offset of the link in the body; identifies the link when rendering.
+    pub offset: usize,
+    /// The sentence around the link, for backlinks.
+    pub context: Snippet,
+}
+
+/// The sentence around a link, split so a template can highlight the link text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Snippet {
+    /// Text of the sentence before the link.
+    pub before: String,
+    /// The link's visible text.
+    pub label: String,
+    /// Text of the sentence after the link.
+    pub after: String,
+}
+
+/// A heading with the id it gets in the HTML.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Plain text of the heading.
+    pub text: String,
+    /// Unique id within the page: an explicit `{#id}` or the slug of the text.
+    pub id: String,
+}
+
+/// What the load stage needs to know about a body.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Every heading in order, with unique ids.
+    pub headings: Vec<Heading>,
+    /// Every wikilink, embed and relative Markdown link in order.
+    pub links: Vec<LinkRef>,
+    /// Text of the first H1, a fallback title.
+    pub first_h1: Option<String>,
+}
+
+/// Splits a wikilink destination such as `Note#Heading` into target and
+/// fragment. A trailing `\` (from `[[a\|b]]` inside a table) is dropped.
+pub fn split_wiki_target(dest: &str) -> (String, Option<String>) {
+    let dest = dest.strip_suffix('\\').unwrap_or(dest);
+    let (target, fragment) = match dest.split_once('#') {
+        Some((t, f)) => (t, Some(f.trim().to_string()).filter(|f| !f.is_empty())),
+        None => (dest, None),
+    };
+    (collapse_whitespace(target), fragment)
+}
+
+/// The text Obsidian shows for an unlabelled wikilink: `Note`, `Note > Heading`,
+/// or just `Heading` for a link into the same note.
+pub fn wiki_label(dest: &str) -> String {
+    let (target, fragment) = split_wiki_target(dest);
+    match fragment {
+        None => target,
+        Some(f) if target.is_empty() => f.replace('#', " > "),
+        Some(f) => format!("{target} > {}", f.replace('#', " > ")),
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A relative Markdown link destination worth resolving, decoded; `None` for
+/// external URLs, absolute paths, and pure `#anchor` links.
+fn relative_destination(dest: &str) -> Option<(String, Option<String>)> {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.starts_with("//") {
+        return None;
+    }
+    let scheme_end = dest.find(':');
+    let path_end = dest.find(['/', '?', '#']).unwrap_or(dest.len());
+    if matches!(scheme_end, Some(i) if i < path_end) {
+        return None; // https:, mailto:, data:, ...
+    }
+    let dest = dest.split('?').next().unwrap_or(dest);
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(percent_decode(f)).filter(|f| !f.is_empty())),
+        None => (dest, None),
+    };
+    Some((percent_decode(path), fragment))
+}
+
+/// Decodes `%XX` escapes; malformed escapes are kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Accumulates the plain text of one block so links can be given the sentence
+/// they stand in.
+#[derive(Default)]
+struct BlockText {
+    text: String,
+    /// (index into `Scan::links`, start of label in `text`, end of label).
+    links: Vec<(usize, usize, usize)>,
+}
+
+impl BlockText {
+    fn flush(&mut self, links: &mut [LinkRef]) {
+        for &(index, start, end) in &self.links {
+            let (before, after) = sentence_around(&self.text, start, end);
+            let context = &mut links[index].context;
+            context.before = before;
+            context.label = self.text[start..end].trim().to_string();
+            context.after = after;
+        }
+        self.text.clear();
+        self.links.clear();
+    }
+}
+
+const SNIPPET_SIDE: usize = 160;
+
+/// The sentence containing `text[start..end]`, cut at sentence ends and at
+/// [`SNIPPET_SIDE`] characters either side.
+fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
+    let is_end = |c: char| matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
+    let head = &text[..start];
+    let mut sentence_start = 0;
+    for (i, c) in head.char_indices().rev() {
+        if is_end(c) {
+            // A sentence end is punctuation followed by space (or CJK punctuation).
+            let next_is_space = head[i + c.len_utf8()..].starts_with(char::is_whitespace);
+            if next_is_space || c as u32 > 0x3000 {
+                sentence_start = i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    let tail = &text[end..];
+    let mut sentence_end = tail.len();
+    for (i, c) in tail.char_indices() {
+        if is_end(c) {
+            let after = &tail[i + c.len_utf8()..];
+            if after.is_empty() || after.starts_with(char::is_whitespace) || c as u32 > 0x3000 {
+                sentence_end = i + c.len_utf8();
+                break;
+            }
+        }
+    }
+    let before = head[sentence_start..].trim_start();
+    let after = tail[..sentence_end].trim_end();
+    (clip_start(before), clip_end(after))
+}
+
+fn clip_start(s: &str) -> String {
+    let count = s.chars().count();
+    if count <= SNIPPET_SIDE {
+        return s.to_string();
+    }
+    let skip = s
+        .char_indices()
+        .nth(count - SNIPPET_SIDE)
+        .map_or(0, |(i, _)| i);
+    let cut = s[skip..].find(' ').map_or(skip, |j| skip + j + 1);
+    format!("…{}", &s[cut..])
+}
+
+fn clip_end(s: &str) -> String {
+    if s.chars().count() <= SNIPPET_SIDE {
+        return s.to_string();
+    }
+    let end = s
+        .char_indices()
+        .nth(SNIPPET_SIDE)
+        .map_or(s.len(), |(i, _)| i);
+    let cut = s[..end].rfind(' ').unwrap_or(end);
+    format!("{}…", &s[..cut])
+}
+
+fn is_block_boundary(tag_end: &TagEnd) -> bool {
+    !matches!(
+        tag_end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
+/// Reads a note body once and returns its headings and links.
+pub fn scan(body: &str) -> Scan {
+    let mut scan = Scan::default();
+    let mut used_ids = HashSet::new();
+    let mut block = BlockText::default();
+    // Heading being read: (level, explicit id, text).
+    let mut heading: Option<(u8, Option<String>, String)> = None;
+    // Link whose label is being read: (index in scan.links, label start).
+    let mut open_links: Vec<Option<(usize, usize)>> = Vec::new();
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(tag) => {
+                match &tag {
+                    Tag::Heading { level, id, .. } => {
+                        block.flush(&mut scan.links);
+                        heading = Some((
+                            heading_level(*level),
+                            id.as_ref().map(|s| s.to_string()),
+                            String::new(),
+                        ));
+                    }
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        ..
+                    }
+                    | Tag::Image {
+                        link_type,
+                        dest_url,
+                        ..
+                    } => {
+                        let is_image = matches!(tag, Tag::Image { .. });
+                        let found = match link_type {
+                            LinkType::WikiLink { .. } => {
+                                let (target, fragment) = split_wiki_target(dest_url);
+                                let syntax = if is_image {
+                                    LinkSyntax::WikiEmbed
+                                } else {
+                                    LinkSyntax::Wiki
+                                };
+                                Some((syntax, target, fragment))
+                            }
+                            LinkType::Inline
+                            | LinkType::Reference
+                            | LinkType::Collapsed
+                            | LinkType::Shortcut => {
+                                relative_destination(dest_url).map(|(target, fragment)| {
+                                    let syntax = if is_image {
+                                        LinkSyntax::MarkdownImage
+                                    } else {
+                                        LinkSyntax::Markdown
+                                    };
+                                    (syntax, target, fragment)
+                                })
+                            }
+                            _ => None,
+                        };
+                        match found {
+                            Some((syntax, target, fragment)) => {
+                                scan.links.push(LinkRef {
+                                    syntax,
+                                    target,
+                                    fragment,
+                                    offset: range.start,
+                                    context: Snippet::default(),
+                                });
+                                let index = scan.links.len() - 1;
+                                if let LinkType::WikiLink { has_pothole: false } = link_type {
+                                    // Obsidian shows `Note > Heading`, not the raw `Note#Heading`.
+                                    let start = block.text.len();
+                                    block.text.push_str(&wiki_label(dest_url));
+                                    block.links.push((index, start, block.text.len()));
+                                    open_links.push(None);
+                                } else {
+                                    open_links.push(Some((index, block.text.len())));
+                                }
+                            }
+                            None => open_links.push(Some((usize::MAX, 0))),
+                        }
+                    }
+                    Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough
+                    | Tag::Superscript
+                    | Tag::Subscript => {}
+                    _ => block.flush(&mut scan.links),
+                }
+            }
+            Event::End(tag_end) => match tag_end {
+                TagEnd::Heading(_) => {
+                    if let Some((level, explicit, text)) = heading.take() {
+                        let text = text.trim().to_string();
+                        let base = explicit.unwrap_or_else(|| slugify(&text));
+                        let id = unique_id(&base, &mut used_ids);
+                        if level == 1 && scan.first_h1.is_none() && !text.is_empty() {
+                            scan.first_h1 = Some(text.clone());
+                        }
+                        scan.headings.push(Heading { level, text, id });
+                    }
+                    block.flush(&mut scan.links);
+                }
+                TagEnd::Link | TagEnd::Image => match open_links.pop() {
+                    Some(Some((index, start))) if index != usize::MAX => {
+                        block.links.push((index, start, block.text.len()));
+                    }
+                    _ => {}
+                },
+                ref t if is_block_boundary(t) => block.flush(&mut scan.links),
+                _ => {}
+            },
+            Event::Text(text) | Event::Code(text) => {
+                let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
+                if let Some((_, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&text);
+                }
+                if !in_unlabelled_wiki {
+                    block.text.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => block.text.push(' '),
+            _ => {}
+        }
+    }
+    block.flush(&mut scan.links);
+    scan
+}
+
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let base = if base.is_empty() { "section" } else { base };
+    if used.insert(base.to_string()) {
+        return base.to_string();
+    }
+    (1..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .unwrap_or_default()
+}
+
+/// How the renderer writes one link found by [`scan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkHtml {
+    /// A link to this (relative) URL.
+    Href(String),
+    /// An image with this source.
+    Image(String),
+    /// A broken link, drawn as marked text with this explanation as tooltip.
+    Missing(String),
+    /// Plain text (e.g. a link to an unpublished draft).
+    Text,
+}
+
+/// Renders `body` to HTML. `links[i]` says how to write the link at
+/// `scan.links[i].offset`; `headings` gives the ids; `skip_h1` drops the first H1
+/// (already shown as the page title).
+pub fn render_html(
+    body: &str,
+    offsets: &[usize],
+    links: &[LinkHtml],
+    headings: &[Heading],
+    skip_h1: bool,
+) -> String {
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut heading_index = 0;
+    let mut skipping_h1 = false;
+    let mut h1_skipped = !skip_h1;
+    // For each open link or image: the end event to emit, and whether to drop inner text.
+    let mut ends: Vec<(Option<Event<'static>>, bool)> = Vec::new();
+
+    let events = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| {
+            if skipping_h1 {
+                if let Event::End(TagEnd::Heading(_)) = event {
+                    skipping_h1 = false;
+                }
+                return None;
+            }
+            match event {
+                Event::Start(Tag::Heading {
+                    level,
+                    id: _,
+                    classes,
+                    attrs,
+                }) => {
+                    let id = headings
+                        .get(heading_index)
+                        .map(|h| CowStr::from(h.id.clone()));
+                    heading_index += 1;
+                    if !h1_skipped && level == HeadingLevel::H1 {
+                        h1_skipped = true;
+                        skipping_h1 = true;
+                        return None;
+                    }
+                    Some(Event::Start(Tag::Heading {
+                        level,
+                        id,
+                        classes,
+                        attrs,
+                    }))
+                }
+                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let is_image = matches!(tag, Tag::Image { .. });
+                    let (link_type, title) = match &tag {
+                        Tag::Link {
+                            link_type, title, ..
+                        }
+                        | Tag::Image {
+                            link_type, title, ..
+                        } => (*link_type, title.clone()),
+                        _ => unreachable!("matched above"),
+                    };
+                    let action = offsets
+                        .binary_search(&range.start)
+                        .ok()
+                        .and_then(|i| links.get(i));
+                    let unlabelled = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                    let label = || {
+                        let dest = match &tag {
+                            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                                dest_url.to_string()
+                            }
+                            _ => String::new(),
+                        };
+                        wiki_label(&dest)
+                    };
+                    let image_end = Event::End(TagEnd::Image);
+                    match action {
+                        None => {
+                            ends.push((None, false));
+                            Some(Event::Start(tag))
+                        }
+                        Some(LinkHtml::Image(src)) => {
+                            ends.push((Some(image_end), false));
+                            Some(Event::Start(Tag::Image {
+                                link_type: LinkType::Inline,
+                                dest_url: src.clone().into(),
+                                title,
+                                id: "".into(),
+                            }))
+                        }
+                        Some(LinkHtml::Href(href)) => {
+                            let class = if is_image {
+                                " class=\"embed-link\""
+                            } else {
+                                ""
+                            };
+                            let open = format!(
+                                "<a href=\"{}\"{class}{}>",
+                                escape_html(href),
+                                if title.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" title=\"{}\"", escape_html(&title))
+                                }
+                            );
+                            let inner_dropped = unlabelled || is_image;
+                            ends.push((Some(Event::InlineHtml("</a>".into())), inner_dropped));
+                            Some(Event::InlineHtml(
+                                if inner_dropped {
+                                    format!("{open}{}", escape_html(&label()))
+                                } else {
+                                    open
+                                }
+                                .into(),
+                            ))
+                        }
+                        Some(LinkHtml::Missing(why)) => {
+                            let open = format!(
+                                "<span class=\"missing-link\" title=\"{}\">",
+                                escape_html(why)
+                            );
+                            let inner_dropped = unlabelled || is_image;
+                            ends.push((Some(Event::InlineHtml("</span>".into())), inner_dropped));
+                            Some(Event::InlineHtml(
+                                if inner_dropped {
+                                    format!("{open}{}", escape_html(&label()))
+                                } else {
+                                    open
+                                }
+                                .into(),
+                            ))
+                        }
+                        Some(LinkHtml::Text) => {
+                            let inner_dropped = unlabelled || is_image;
+                            ends.push((Some(Event::InlineHtml("</span>".into())), inner_dropped));
+                            let open = "<span class=\"unpublished-link\">".to_string();
+                            Some(Event::InlineHtml(
+                                if inner_dropped {
+                                    format!("{open}{}", escape_html(&label()))
+                                } else {
+                                    open
+                                }
+                                .into(),
+                            ))
+                        }
+                    }
+                }
+                Event::End(TagEnd::Link | TagEnd::Image) => match ends.pop() {
+                    Some((Some(end), _)) => Some(end),
+                    _ => Some(event),
+                },
+                other => {
+                    if matches!(ends.last(), Some((_, true))) {
+                        None
+                    } else {
+                        Some(other)
+                    }
+                }
+            }
+        });
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'`, safe for element content and quoted attributes.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_wikilinks_with_fragments_and_table_escapes() {
+        let s = scan("See [[Wang Xiaohong#Role|the minister]].\n\n| a |\n|---|\n| [[X\\|y]] |\n");
+        assert_eq!(s.links.len(), 2);
+        assert_eq!(s.links[0].target, "Wang Xiaohong");
+        assert_eq!(s.links[0].fragment.as_deref(), Some("Role"));
+        assert_eq!(s.links[1].target, "X");
+    }
+
+    #[test]
+    fn code_and_comments_hold_no_links() {
+        let s = scan("`[[a]]` <!-- [[b]] -->\n\n```\n[[c]]\n```\n\n<!--\n[[d]]\n-->\n");
+        assert!(s.links.is_empty(), "{:?}", s.links);
+    }
+
+    #[test]
+    fn external_links_are_not_collected_but_relative_ones_are() {
+        let s = scan("[a](https://x.org/a.md) [b](mailto:x@y) [c](#top) [d](../topics/fentanyl.md#History) [e](my%20note)");
+        let targets: Vec<_> = s.links.iter().map(|l| l.target.as_str()).collect();
+        assert_eq!(targets, ["../topics/fentanyl.md", "my note"]);
+        assert_eq!(s.links[0].fragment.as_deref(), Some("History"));
+    }
+
+    #[test]
+    fn snippet_is_the_sentence_around_the_link() {
+        let s = scan("First sentence. Talks with [[Wang Xiaohong|Wang]] may advance. Last one.");
+        let c = &s.links[0].context;
+        assert_eq!(
+            (c.before.as_str(), c.label.as_str(), c.after.as_str()),
+            ("Talks with ", "Wang", " may advance.")
+        );
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_respect_explicit_ids() {
+        let s = scan("# Title\n\n## Notes\n\n## Notes\n\n## Other {#custom}\n");
+        let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["title", "notes", "notes-1", "custom"]);
+        assert_eq!(s.first_h1.as_deref(), Some("Title"));
+    }
+
+    #[test]
+    fn percent_decoding_keeps_malformed_escapes() {
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert_eq!(percent_decode("%E2%80%93"), "–");
+    }
+}

@@ -1,0 +1,669 @@
+//! Render stage: Markdown to HTML and every page through the Tera templates, in parallel.
+//!
+//! Every URL handed to templates is relative to the site root and is written
+//! as `{{ root }}{{ x.url }}`; `root` climbs from the page to the site root
+//! (`../../`), so the output works from any sub-path and from `file://`.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::link::{kind_url, sort_by_title, Library, NoteId, Part, Resolved};
+use crate::markdown::{self, Heading, LinkHtml, Snippet};
+
+/// The template files a theme provides.
+pub const TEMPLATE_NAMES: [&str; 7] = [
+    "base.html",
+    "index.html",
+    "note.html",
+    "kind.html",
+    "tag.html",
+    "tags.html",
+    "404.html",
+];
+
+/// The default theme, built into the binary so `dossier init` sites need no copy of it.
+const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../themes/default/templates/index.html"),
+    ),
+    (
+        "note.html",
+        include_str!("../themes/default/templates/note.html"),
+    ),
+    (
+        "kind.html",
+        include_str!("../themes/default/templates/kind.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../themes/default/templates/tag.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../themes/default/templates/tags.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+];
+
+/// Static assets of the built-in default theme.
+pub const BUILTIN_STATIC: [(&str, &[u8]); 1] = [(
+    "style.css",
+    include_bytes!("../themes/default/static/style.css"),
+)];
+
+/// One file of the finished site.
+#[derive(Debug)]
+pub enum OutputFile {
+    /// Generated contents at a path relative to the output folder.
+    Bytes { path: String, contents: Vec<u8> },
+    /// A file copied as is (attachments, theme assets).
+    Copy { path: String, source: PathBuf },
+}
+
+impl OutputFile {
+    /// Path relative to the output folder.
+    pub fn path(&self) -> &str {
+        match self {
+            OutputFile::Bytes { path, .. } | OutputFile::Copy { path, .. } => path,
+        }
+    }
+}
+
+/// A theme or template problem; the CLI exits with code 2 for these.
+#[derive(Debug)]
+pub struct TemplateError(pub String);
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// Loads templates: the built-in default theme, then `themes/<theme>/templates/`,
+/// then the site's own `templates/`, each overriding files of the same name.
+pub fn load_templates(root: &Path, config: &Config) -> Result<tera::Tera, TemplateError> {
+    let theme_dir = root.join("themes").join(&config.theme);
+    if config.theme != "default" && !theme_dir.is_dir() {
+        return Err(TemplateError(format!(
+            "theme `{}` not found: expected the folder {}",
+            config.theme,
+            theme_dir.display()
+        )));
+    }
+    let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    for dir in [theme_dir.join("templates"), root.join("templates")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if !(name.ends_with(".html") || name.ends_with(".xml")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                TemplateError(format!("cannot read template {}: {e}", path.display()))
+            })?;
+            match sources.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = text,
+                None => sources.push((name.to_string(), text)),
+            }
+        }
+    }
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(sources)
+        .map_err(|e| TemplateError(format!("template error: {}", error_chain(&e))))?;
+    Ok(tera)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+struct KindView {
+    name: String,
+    label: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct NoteRef<'a> {
+    title: &'a str,
+    url: String,
+    kind: Option<&'a str>,
+    kind_label: Option<&'a str>,
+    date: Option<&'a str>,
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct PartView<'a> {
+    text: &'a str,
+    url: Option<String>,
+    missing: bool,
+}
+
+#[derive(Serialize)]
+struct FieldView<'a> {
+    key: &'a str,
+    values: Vec<Vec<PartView<'a>>>,
+}
+
+#[derive(Serialize)]
+struct BacklinkView<'a> {
+    note: NoteRef<'a>,
+    snippets: &'a [Snippet],
+}
+
+#[derive(Serialize)]
+struct RelationView<'a> {
+    name: &'a str,
+    notes: Vec<NoteRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct NoteView<'a> {
+    title: &'a str,
+    kind: Option<&'a str>,
+    kind_label: Option<&'a str>,
+    kind_url: Option<String>,
+    aliases: &'a [String],
+    tags: Vec<TagView<'a>>,
+    date: Option<&'a str>,
+    description: Option<&'a str>,
+    fields: Vec<FieldView<'a>>,
+    content: String,
+    toc: Vec<&'a Heading>,
+    backlinks: Vec<BacklinkView<'a>>,
+    relations: Vec<RelationView<'a>>,
+    inverse_relations: Vec<RelationView<'a>>,
+    path: &'a str,
+    url: String,
+}
+
+/// Renders the whole site: one page per published note, the home page, kind
+/// and tag indexes, the 404 page, plus attachments and theme assets to copy.
+pub struct Renderer<'a> {
+    library: &'a Library,
+    config: &'a Config,
+    tera: &'a tera::Tera,
+    site: SiteView<'a>,
+    nav: Vec<KindView>,
+}
+
+/// Climbs from a page at `url` (relative to the site root, ending in `/`) back to the root.
+fn root_from(url: &str) -> String {
+    let depth = url.matches('/').count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// Percent-encodes a path for use in `href`/`src`, keeping `/`.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares what every page shares (site settings, navigation) once.
+    pub fn new(library: &'a Library, config: &'a Config, tera: &'a tera::Tera) -> Self {
+        let nav = config
+            .kinds
+            .iter()
+            .map(|k| KindView {
+                name: k.name.clone(),
+                label: k.label.clone(),
+                url: Self::page_link(config, &kind_url(&k.folder)),
+                count: library
+                    .notes
+                    .iter()
+                    .enumerate()
+                    .filter(|(id, n)| library.published[*id] && n.kind.as_deref() == Some(&k.name))
+                    .count(),
+            })
+            .collect();
+        let site = SiteView {
+            title: &config.title,
+            description: &config.description,
+            base_url: &config.base_url,
+            language: &config.language,
+        };
+        Renderer {
+            library,
+            config,
+            tera,
+            site,
+            nav,
+        }
+    }
+
+    /// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
+    fn page_link(config: &Config, url: &str) -> String {
+        if config.index_links {
+            format!("{url}index.html")
+        } else {
+            url.to_string()
+        }
+    }
+
+    fn note_link(&self, id: NoteId) -> String {
+        Self::page_link(self.config, &self.library.notes[id].url)
+    }
+
+    fn note_ref(&self, id: NoteId) -> NoteRef<'a> {
+        let note = &self.library.notes[id];
+        let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
+        NoteRef {
+            title: &note.title,
+            url: self.note_link(id),
+            kind: kind.map(|k| k.name.as_str()),
+            kind_label: kind.map(|k| k.label.as_str()),
+            date: note.date.as_deref(),
+            description: note.description.as_deref(),
+        }
+    }
+
+    fn attachment_url(&self, index: usize) -> String {
+        encode_path(&self.library.attachments[index].path)
+    }
+
+    /// URL (relative to the root) for a resolved link, or `None` when it goes nowhere.
+    fn resolved_url(&self, resolved: &Resolved) -> Option<String> {
+        match resolved {
+            Resolved::Note { id, anchor } => {
+                let mut url = self.note_link(*id);
+                if let Some(anchor) = anchor {
+                    url.push('#');
+                    url.push_str(&encode_path(anchor));
+                }
+                Some(url)
+            }
+            Resolved::Attachment(i) => Some(self.attachment_url(*i)),
+            Resolved::SameNote { .. } | Resolved::Unpublished | Resolved::Missing(_) => None,
+        }
+    }
+
+    fn base_context(&self, page_url: &str, title: &str) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("site", &self.site);
+        context.insert("nav", &self.nav);
+        context.insert("root", &root_from(page_url));
+        context.insert("page_title", title);
+        context.insert("page_url", &Self::page_link(self.config, page_url));
+        let canonical = if self.config.base_url.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{}/{}",
+                self.config.base_url.trim_end_matches('/'),
+                page_url
+            )
+        };
+        context.insert("canonical_url", &canonical);
+        context
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        out_path: String,
+    ) -> Result<OutputFile, TemplateError> {
+        let html = self.tera.render(template, context).map_err(|e| {
+            TemplateError(format!(
+                "rendering {out_path} with {template}: {}",
+                error_chain(&e)
+            ))
+        })?;
+        Ok(OutputFile::Bytes {
+            path: out_path,
+            contents: html.into_bytes(),
+        })
+    }
+
+    fn note_page(&self, id: NoteId) -> Result<OutputFile, TemplateError> {
+        let lib = self.library;
+        let note = &lib.notes[id];
+        let root = root_from(&note.url);
+        let offsets: Vec<usize> = note.scan.links.iter().map(|l| l.offset).collect();
+        let actions: Vec<LinkHtml> = note
+            .scan
+            .links
+            .iter()
+            .zip(&lib.links[id])
+            .map(|(link, resolved)| match resolved {
+                Resolved::SameNote { anchor } => {
+                    LinkHtml::Href(format!("#{}", encode_path(anchor)))
+                }
+                Resolved::Attachment(i)
+                    if link.syntax.is_embed() && is_image(&lib.attachments[*i].path) =>
+                {
+                    LinkHtml::Image(format!("{root}{}", self.attachment_url(*i)))
+                }
+                Resolved::Missing(why) => LinkHtml::Missing(why.clone()),
+                Resolved::Unpublished => LinkHtml::Text,
+                other => match self.resolved_url(other) {
+                    Some(url) => LinkHtml::Href(format!("{root}{url}")),
+                    None => LinkHtml::Text,
+                },
+            })
+            .collect();
+        let content = markdown::render_html(
+            note.body(),
+            &offsets,
+            &actions,
+            &note.scan.headings,
+            note.title_from_h1,
+        );
+
+        let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
+        let fields = note
+            .fields
+            .iter()
+            .zip(&lib.fields[id])
+            .map(|(field, values)| FieldView {
+                key: &field.key,
+                values: values
+                    .iter()
+                    .map(|parts| {
+                        parts
+                            .iter()
+                            .map(|part| match part {
+                                Part::Text(text) => PartView {
+                                    text,
+                                    url: None,
+                                    missing: false,
+                                },
+                                Part::Link { label, target } => PartView {
+                                    text: label,
+                                    url: self.resolved_url(target),
+                                    missing: matches!(target, Resolved::Missing(_)),
+                                },
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        let relation_views = |list: &'a [(String, Vec<NoteId>)]| -> Vec<RelationView<'a>> {
+            list.iter()
+                .map(|(name, ids)| RelationView {
+                    name,
+                    notes: ids.iter().map(|&i| self.note_ref(i)).collect(),
+                })
+                .collect()
+        };
+        let view = NoteView {
+            title: &note.title,
+            kind: kind.map(|k| k.name.as_str()),
+            kind_label: kind.map(|k| k.label.as_str()),
+            kind_url: kind.map(|k| Self::page_link(self.config, &kind_url(&k.folder))),
+            aliases: &note.aliases,
+            tags: note
+                .tags
+                .iter()
+                .filter_map(|t| lib.tags.get(&t.to_lowercase()))
+                .map(|t| TagView {
+                    name: &t.name,
+                    url: Self::page_link(self.config, &t.url),
+                    count: t.notes.len(),
+                })
+                .collect(),
+            date: note.date.as_deref(),
+            description: note.description.as_deref(),
+            fields,
+            content,
+            toc: note
+                .scan
+                .headings
+                .iter()
+                .filter(|h| !(note.title_from_h1 && h.level == 1 && h.text == note.title))
+                .collect(),
+            backlinks: lib.backlinks[id]
+                .iter()
+                .map(|b| BacklinkView {
+                    note: self.note_ref(b.source),
+                    snippets: &b.snippets,
+                })
+                .collect(),
+            relations: relation_views(&lib.relations[id]),
+            inverse_relations: relation_views(&lib.inverse_relations[id]),
+            path: &note.path,
+            url: self.note_link(id),
+        };
+        let mut context = self.base_context(&note.url, &note.title);
+        context.insert("note", &view);
+        self.render("note.html", &context, format!("{}index.html", note.url))
+    }
+
+    fn list_page(
+        &self,
+        template: &str,
+        url: &str,
+        title: &str,
+        key: &'static str,
+        value: &impl Serialize,
+        ids: &[NoteId],
+    ) -> Result<OutputFile, TemplateError> {
+        let mut context = self.base_context(url, title);
+        context.insert(key, value);
+        let notes: Vec<NoteRef> = ids.iter().map(|&id| self.note_ref(id)).collect();
+        context.insert("notes", &notes);
+        self.render(template, &context, format!("{url}index.html"))
+    }
+
+    /// Renders every page of the site in parallel.
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, TemplateError> {
+        let lib = self.library;
+        let published: Vec<NoteId> = (0..lib.notes.len())
+            .filter(|&id| lib.published[id])
+            .collect();
+        let mut files: Vec<OutputFile> = published
+            .par_iter()
+            .map(|&id| self.note_page(id))
+            .collect::<Result<_, _>>()?;
+
+        for kind in &self.config.kinds {
+            let mut ids: Vec<NoteId> = published
+                .iter()
+                .copied()
+                .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                .collect();
+            sort_by_title(&lib.notes, &mut ids);
+            let url = kind_url(&kind.folder);
+            let view = KindView {
+                name: kind.name.clone(),
+                label: kind.label.clone(),
+                url: Self::page_link(self.config, &url),
+                count: ids.len(),
+            };
+            files.push(self.list_page("kind.html", &url, &kind.label, "kind", &view, &ids)?);
+        }
+
+        let tag_pages: Vec<OutputFile> = lib
+            .tags
+            .par_iter()
+            .map(|(_, tag)| {
+                let view = TagView {
+                    name: &tag.name,
+                    url: Self::page_link(self.config, &tag.url),
+                    count: tag.notes.len(),
+                };
+                self.list_page(
+                    "tag.html",
+                    &tag.url,
+                    &format!("#{}", tag.name),
+                    "tag",
+                    &view,
+                    &tag.notes,
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        files.extend(tag_pages);
+
+        let tags: Vec<TagView> = lib
+            .tags
+            .values()
+            .map(|t| TagView {
+                name: &t.name,
+                url: Self::page_link(self.config, &t.url),
+                count: t.notes.len(),
+            })
+            .collect();
+        let mut context = self.base_context("tags/", "Tags");
+        context.insert("tags", &tags);
+        files.push(self.render("tags.html", &context, "tags/index.html".into())?);
+
+        let mut dated: Vec<NoteId> = published
+            .iter()
+            .copied()
+            .filter(|&id| lib.notes[id].date.is_some())
+            .collect();
+        dated.sort_by(|&a, &b| {
+            lib.notes[b]
+                .date
+                .cmp(&lib.notes[a].date)
+                .then_with(|| lib.notes[a].title.cmp(&lib.notes[b].title))
+        });
+        dated.truncate(self.config.recent_count);
+        let recent: Vec<NoteRef> = dated.iter().map(|&id| self.note_ref(id)).collect();
+        let mut context = self.base_context("", &self.config.title);
+        context.insert("recent", &recent);
+        context.insert("note_count", &published.len());
+        context.insert("kinds", &self.nav);
+        files.push(self.render("index.html", &context, "index.html".into())?);
+
+        // The 404 page is served at any depth, so relative links cannot work there:
+        // it uses base_url when one is set.
+        let mut context = self.base_context("", "Page not found");
+        if !self.config.base_url.is_empty() {
+            context.insert(
+                "root",
+                &format!("{}/", self.config.base_url.trim_end_matches('/')),
+            );
+        }
+        files.push(self.render("404.html", &context, "404.html".into())?);
+
+        for attachment in &lib.attachments {
+            files.push(OutputFile::Copy {
+                path: attachment.path.clone(),
+                source: attachment.source.clone(),
+            });
+        }
+        Ok(files)
+    }
+}
+
+fn is_image(path: &str) -> bool {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        ext.as_str(),
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "ico"
+    )
+}
+
+/// Static assets: the built-in theme's, then `themes/<theme>/static/`, then the
+/// site's own `static/`; later ones replace earlier files of the same path.
+pub fn static_files(root: &Path, config: &Config) -> Vec<OutputFile> {
+    let mut files: Vec<OutputFile> = BUILTIN_STATIC
+        .iter()
+        .map(|(path, bytes)| OutputFile::Bytes {
+            path: path.to_string(),
+            contents: bytes.to_vec(),
+        })
+        .collect();
+    for dir in [
+        root.join("themes").join(&config.theme).join("static"),
+        root.join("static"),
+    ] {
+        for entry in walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                continue;
+            };
+            let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+                continue;
+            };
+            files.retain(|f| f.path() != rel);
+            files.push(OutputFile::Copy {
+                path: rel,
+                source: entry.into_path(),
+            });
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_climbs_one_level_per_folder() {
+        assert_eq!(root_from(""), "./");
+        assert_eq!(root_from("actors/wang-xiaohong/"), "../../");
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_but_keep_slashes() {
+        assert_eq!(encode_path("img/My photo.png"), "img/My%20photo.png");
+    }
+}

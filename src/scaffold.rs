@@ -1,0 +1,162 @@
+//! `dossier init` and `dossier new`: create sites and notes, never overwriting a file.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::slug::slugify;
+
+/// Creates `path` with `contents`, failing if it already exists.
+fn create_new(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "{} already exists; Dossier never overwrites a file",
+                    path.display()
+                )
+            } else {
+                format!("cannot create {}: {e}", path.display())
+            }
+        })?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A YAML scalar for `text`, quoted when needed.
+fn yaml_string(text: &str) -> String {
+    serde_yaml::to_string(text)
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_else(|_| format!("{text:?}"))
+}
+
+const SITE_TOML: &str = r#"# Dossier site settings. Every key is optional; see README for the full list.
+title = "My knowledge base"
+description = "Research notes on actors, topics, events and sources."
+# base_url = "https://example.org/notes/"   # only needed for canonical URLs
+# broken_links = "warn"                     # default "error" fails the build
+
+[[kinds]]
+name = "actor"
+folder = "actors"
+label = "Actors"
+
+[[kinds]]
+name = "topic"
+folder = "topics"
+label = "Topics"
+
+[[kinds]]
+name = "event"
+folder = "events"
+label = "Events"
+
+[[kinds]]
+name = "source"
+folder = "sources"
+label = "Sources"
+"#;
+
+const SAMPLE_NOTES: [(&str, &str); 4] = [
+    (
+        "actors/Ada Example.md",
+        "---\ntitle: Ada Example\naliases: [Ada]\ntags: [people]\naffiliation: \"[[Example Institute]]\"\n---\n\nAda Example studies [[Example Topic|the example topic]]. She spoke at [[Example Conference]].\n",
+    ),
+    (
+        "actors/Example Institute.md",
+        "---\ntitle: Example Institute\ntags: [organisations]\n---\n\nA research institute. See [[Ada Example#Background]] once that section exists.\n",
+    ),
+    (
+        "topics/Example Topic.md",
+        "---\ntitle: Example Topic\ntags: [themes]\n---\n\n## Overview\n\nWhat [[Ada]] works on. Sources: [[Example Source]].\n",
+    ),
+    (
+        "events/Example Conference.md",
+        "---\ntitle: Example Conference\ndate: 2025-01-15\ntopics: [\"[[Example Topic]]\"]\n---\n\n[[Ada Example]] presented there.\n",
+    ),
+];
+
+const SAMPLE_SOURCE: &str = "---\ntitle: Example Source\nkind: source\nurl: https://example.org/article\n---\n\nWhere the facts in [[Example Topic]] come from.\n";
+
+/// Creates a new site in `dir`: `site.toml`, `.gitignore` and a few linked sample notes.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    if dir.join("site.toml").exists() {
+        return Err(format!(
+            "{} already has a site.toml; Dossier never overwrites a file",
+            dir.display()
+        ));
+    }
+    let content = dir.join("content");
+    if content.exists() {
+        return Err(format!(
+            "{} already exists; Dossier never overwrites a file",
+            content.display()
+        ));
+    }
+    let mut created = Vec::new();
+    let mut add = |rel: &str, text: &str| -> Result<(), String> {
+        let path = dir.join(rel);
+        create_new(&path, text)?;
+        created.push(path);
+        Ok(())
+    };
+    add("site.toml", SITE_TOML)?;
+    if !dir.join(".gitignore").exists() {
+        add(".gitignore", "/public\n")?;
+    }
+    for (rel, text) in SAMPLE_NOTES {
+        add(
+            &format!("content/{rel}"),
+            &text.replace(
+                "See [[Ada Example#Background]] once that section exists.",
+                "Home of [[Ada Example]].",
+            ),
+        )?;
+    }
+    add("content/sources/Example Source.md", SAMPLE_SOURCE)?;
+    Ok(created)
+}
+
+/// Creates `content/<kind folder>/<slug>.md` for a new note titled `title`.
+pub fn new_note(root: &Path, kind: &str, title: &str) -> Result<PathBuf, String> {
+    let config = Config::load(root).map_err(|e| e.to_string())?;
+    let Some(kind) = config.kinds.iter().find(|k| {
+        k.name.eq_ignore_ascii_case(kind)
+            || k.folder.eq_ignore_ascii_case(kind)
+            || k.label.eq_ignore_ascii_case(kind)
+    }) else {
+        let known: Vec<_> = config.kinds.iter().map(|k| k.name.as_str()).collect();
+        return Err(format!(
+            "unknown kind `{kind}`; known kinds: {}",
+            known.join(", ")
+        ));
+    };
+    let title = title.trim();
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(format!(
+            "cannot make a file name from the title {title:?}; use letters or digits"
+        ));
+    }
+    let content = if config.content_dir.is_absolute() {
+        config.content_dir.clone()
+    } else {
+        root.join(&config.content_dir)
+    };
+    let path = content.join(&kind.folder).join(format!("{slug}.md"));
+    let date = if kind.name == "event" { "date: \n" } else { "" };
+    let text = format!(
+        "---\ntitle: {}\naliases: []\ntags: []\n{date}---\n\n",
+        yaml_string(title)
+    );
+    create_new(&path, &text)?;
+    Ok(path)
+}

@@ -1,0 +1,196 @@
+//! Write stage: put the rendered site on disk atomically.
+//!
+//! The site is written to a temporary sibling of the output folder and swapped
+//! in with renames only once every file is written, so a failed build leaves the
+//! previous output untouched. Nothing outside the output folder is ever deleted.
+
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::render::OutputFile;
+
+/// A file Dossier writes into every output folder, so it can tell its own
+/// output (safe to replace) from a folder of the user's.
+pub const MARKER: &str = ".dossier-output";
+
+/// Makes `path` absolute and resolves symlinks and `..` as far as it exists.
+fn absolute(path: &Path) -> io::Result<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(canonical) => {
+                let mut out = canonical;
+                for part in rest.iter().rev() {
+                    out.push(part);
+                }
+                return Ok(normalize(&out));
+            }
+            Err(_) => match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => return Ok(normalize(&path)),
+            },
+        }
+    }
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Refuses output folders whose replacement would destroy the user's files:
+/// `/`, the site root, the content folder, any parent of those, anything
+/// inside the content folder, and non-empty folders Dossier did not write.
+pub fn check_output_dir(root: &Path, content: &Path, output: &Path) -> Result<PathBuf, String> {
+    let io_err = |e: io::Error| format!("cannot resolve output folder {}: {e}", output.display());
+    let out = absolute(output).map_err(io_err)?;
+    let root = absolute(root).map_err(io_err)?;
+    let content = absolute(content).map_err(io_err)?;
+    let refuse = |why: &str| {
+        Err(format!(
+            "refusing to write the site to {}: {why}; choose another folder with --output or output_dir in site.toml",
+            out.display()
+        ))
+    };
+    if out.parent().is_none() {
+        return refuse("it is the filesystem root");
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if out == normalize(&home) {
+            return refuse("it is your home folder");
+        }
+    }
+    if root.starts_with(&out) {
+        return refuse("it is the site root or a folder containing it");
+    }
+    if content.starts_with(&out) {
+        return refuse("it is the content folder or a folder containing it");
+    }
+    if out.starts_with(&content) {
+        return refuse("it is inside the content folder, so its pages would be read as notes");
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return refuse("it exists and is not a folder");
+        }
+        let mut entries = std::fs::read_dir(&out).map_err(io_err)?;
+        let empty = entries.next().is_none();
+        if !empty && !out.join(MARKER).is_file() {
+            return refuse(
+                "it is a non-empty folder that Dossier did not write (no .dossier-output file)",
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    p.components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then(|| p.to_path_buf())
+}
+
+/// Writes `files` into a fresh folder and swaps it in place of `out` (already
+/// checked by [`check_output_dir`]). On error the previous output stays as it was.
+pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
+    let staging = sibling(out, "staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let result = fill(&staging, files).and_then(|()| swap_in(&staging, out));
+    if result.is_err() && staging.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(staging: &Path, files: &[OutputFile]) -> io::Result<()> {
+    let mut targets = Vec::with_capacity(files.len());
+    for file in files {
+        let rel = safe_relative(file.path()).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unsafe output path {}", file.path()),
+            )
+        })?;
+        targets.push(staging.join(rel));
+    }
+    // Create each folder once, then write files in parallel.
+    let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
+    std::fs::create_dir_all(staging)?;
+    for dir in dirs {
+        std::fs::create_dir_all(dir)?;
+    }
+    files
+        .par_iter()
+        .zip(targets.par_iter())
+        .try_for_each(|(file, target)| match file {
+            OutputFile::Bytes { contents, .. } => std::fs::write(target, contents),
+            OutputFile::Copy { source, .. } => std::fs::copy(source, target).map(drop),
+        })?;
+    std::fs::write(
+        staging.join(MARKER),
+        "This folder is written by `dossier build`; it is replaced on every build.\n",
+    )
+}
+
+fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
+    if !out.exists() {
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        return std::fs::rename(staging, out);
+    }
+    let previous = sibling(out, "previous");
+    if previous.exists() {
+        std::fs::remove_dir_all(&previous)?;
+    }
+    std::fs::rename(out, &previous)?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        std::fs::rename(&previous, out)?;
+        return Err(e);
+    }
+    std::fs::remove_dir_all(&previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_rejected() {
+        assert!(safe_relative("a/b/index.html").is_some());
+        assert!(safe_relative("../x").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("a/./b").is_some());
+    }
+}
