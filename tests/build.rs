@@ -1,0 +1,504 @@
+//! End-to-end tests of `dossier build` and `dossier check` on fixture sites.
+
+mod common;
+
+use common::{assert_internal_links_resolve, snapshot, stderr, TestSite};
+use std::path::Path;
+
+/// A small knowledge base exercising links, relations and tags.
+fn fixture() -> TestSite {
+    let site = TestSite::new();
+    site.note(
+        "actors/Wang Xiaohong.md",
+        "---\ntitle: Wang Xiaohong\naliases: [Minister Wang]\ntags: [people, china/government]\naffiliation: \"[[Ministry of Public Security]]\"\n---\n\nWang leads the ministry.\n\n## Role in the talks\n\nHe sought clarity.\n",
+    )
+    .note("actors/Ministry of Public Security.md", "---\ntags: [china/government]\n---\n\n# Ministry of Public Security\n\nHeaded by [[Minister Wang]].\n")
+    .note(
+        "topics/Fentanyl.md",
+        "---\ntitle: Fentanyl\ntags: [drugs]\n---\n\nA synthetic opioid. Talks with [[Wang Xiaohong|the minister]] may advance soon. Unrelated sentence.\n\n## What next?\n\nSee [[Wang Xiaohong#role in the talks]] and [the ministry](../actors/Ministry%20of%20Public%20Security.md).\n\n| who | link |\n|---|---|\n| minister | [[Wang Xiaohong\\|Wang]] |\n\nCode: `[[Not A Note]]`.\n\n```\n[[Also not a note]]\n```\n\n<!-- [[Hidden note]] -->\n",
+    )
+    .note("events/Tariff.md", "---\ntitle: Additional tariff\ndate: 2025-03-04\ntopics: [\"[[Fentanyl]]\"]\n---\n\nSee [[Fentanyl#What next]].\n");
+    site
+}
+
+#[test]
+fn example_site_builds_and_every_internal_link_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("site");
+    let report = dossier::build(&dossier::BuildOptions {
+        output: Some(output.clone()),
+        ..dossier::BuildOptions::new(root)
+    })
+    .unwrap_or_else(|e| panic!("example site failed to build:\n{e}"));
+    assert!(report.notes >= 18, "only {} notes", report.notes);
+    for page in [
+        "index.html",
+        "404.html",
+        "actors/wang-xiaohong/index.html",
+        "topics/fentanyl/index.html",
+        "tags/index.html",
+        "actors/index.html",
+    ] {
+        assert!(output.join(page).is_file(), "missing {page}");
+    }
+    let checked = assert_internal_links_resolve(&output);
+    assert!(checked > 200, "only {checked} links checked");
+}
+
+#[test]
+fn fixture_links_resolve_including_headings_tables_and_markdown_links() {
+    let site = fixture();
+    site.build_ok();
+    assert_internal_links_resolve(&site.root().join("public"));
+    let fentanyl = site.page("topics/fentanyl/index.html");
+    assert!(
+        fentanyl.contains(r#"<a href="../../actors/wang-xiaohong/index.html">the minister</a>"#),
+        "{fentanyl}"
+    );
+    assert!(fentanyl.contains(r#"href="../../actors/wang-xiaohong/index.html#role-in-the-talks">Wang Xiaohong &gt; role in the talks</a>"#), "{fentanyl}");
+    assert!(
+        fentanyl.contains(
+            r#"<a href="../../actors/ministry-of-public-security/index.html">the ministry</a>"#
+        ),
+        "{fentanyl}"
+    );
+    assert!(
+        fentanyl.contains(r#"<a href="../../actors/wang-xiaohong/index.html">Wang</a></td>"#),
+        "table link: {fentanyl}"
+    );
+    let tariff = site.page("events/tariff/index.html");
+    assert!(
+        tariff.contains(r#"href="../../topics/fentanyl/index.html#what-next">"#),
+        "heading link without '?': {tariff}"
+    );
+}
+
+#[test]
+fn wikilinks_in_code_and_comments_stay_literal() {
+    let site = fixture();
+    site.build_ok();
+    let html = site.page("topics/fentanyl/index.html");
+    assert!(html.contains("<code>[[Not A Note]]</code>"));
+    assert!(html.contains("[[Also not a note]]"));
+    assert!(html.contains("<!-- [[Hidden note]] -->"));
+}
+
+#[test]
+fn backlinks_show_the_sentence_around_the_link() {
+    let site = fixture();
+    site.build_ok();
+    let wang = site.page("actors/wang-xiaohong/index.html");
+    let backlinks = &wang[wang.find("class=\"backlinks\"").expect("backlinks section")..];
+    assert!(
+        backlinks.contains(r#"<a href="../../topics/fentanyl/index.html">Fentanyl</a>"#),
+        "{backlinks}"
+    );
+    assert!(
+        backlinks.contains("Talks with <mark>the minister</mark> may advance soon."),
+        "{backlinks}"
+    );
+    assert!(
+        !backlinks.contains("Unrelated sentence"),
+        "snippet is one sentence: {backlinks}"
+    );
+    // An alias link counts as a backlink too.
+    assert!(
+        backlinks.contains("Headed by <mark>Minister Wang</mark>."),
+        "{backlinks}"
+    );
+}
+
+#[test]
+fn relations_show_in_both_directions() {
+    let site = fixture();
+    site.build_ok();
+    let wang = site.page("actors/wang-xiaohong/index.html");
+    assert!(wang.contains("<dt>affiliation</dt>"));
+    assert!(wang.contains(r#"<a href="../../actors/ministry-of-public-security/index.html">Ministry of Public Security</a>"#));
+    let ministry = site.page("actors/ministry-of-public-security/index.html");
+    let inverse = &ministry[ministry
+        .find("class=\"relations inverse\"")
+        .expect("inverse relations")..];
+    assert!(inverse.contains("affiliation of"), "{inverse}");
+    assert!(
+        inverse.contains(r#"<a href="../../actors/wang-xiaohong/index.html">Wang Xiaohong</a>"#),
+        "{inverse}"
+    );
+    let fentanyl = site.page("topics/fentanyl/index.html");
+    assert!(
+        fentanyl.contains("topics of"),
+        "event's topics relation shows on the topic"
+    );
+}
+
+#[test]
+fn tag_kind_and_home_pages_list_notes() {
+    let site = fixture();
+    site.build_ok();
+    let tag = site.page("tags/china/government/index.html");
+    assert!(
+        tag.contains("Wang Xiaohong") && tag.contains("Ministry of Public Security"),
+        "{tag}"
+    );
+    let parent = site.page("tags/china/index.html");
+    assert!(
+        parent.contains("Wang Xiaohong"),
+        "nested tag counts under its parent"
+    );
+    let tags = site.page("tags/index.html");
+    assert!(
+        tags.contains(r##"href="../tags/drugs/index.html">#drugs</a>"##),
+        "{tags}"
+    );
+    let actors = site.page("actors/index.html");
+    assert!(
+        actors.contains(r#"href="../actors/wang-xiaohong/index.html">Wang Xiaohong</a>"#),
+        "{actors}"
+    );
+    assert!(!actors.contains("Fentanyl"), "topics are not actors");
+    let home = site.page("index.html");
+    assert!(
+        home.contains(
+            r#"<time>2025-03-04</time> <a href="./events/tariff/index.html">Additional tariff</a>"#
+        ),
+        "{home}"
+    );
+    assert!(
+        home.contains("Actors") && home.contains("<span class=\"count\">2</span>"),
+        "{home}"
+    );
+}
+
+#[test]
+fn title_from_h1_is_not_repeated_in_the_body() {
+    let site = fixture();
+    site.build_ok();
+    let ministry = site.page("actors/ministry-of-public-security/index.html");
+    assert_eq!(ministry.matches("<h1").count(), 1, "{ministry}");
+}
+
+#[test]
+fn broken_links_are_all_reported_with_position_and_suggestion() {
+    let site = fixture();
+    site.note(
+        "topics/Tariffs.md",
+        "---\ntitle: Tariffs\n---\n\nImposed by\n    and [[Wang Xiahong]] too.\n",
+    )
+    .note(
+        "topics/Other.md",
+        "Links to [[Nobody At All]] and [[Fentanyl#No such heading]].\n",
+    );
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/topics/Tariffs.md:6:9: error: unknown link [[Wang Xiahong]]; did you mean [[Wang Xiaohong]]?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/topics/Other.md:1:10: error: unknown link [[Nobody At All]]"),
+        "{err}"
+    );
+    assert!(err.contains("content/topics/Other.md:1:32: error: unknown heading in link [[Fentanyl#No such heading]]"), "{err}");
+    assert!(err.contains("3 errors"), "{err}");
+    assert!(
+        !site.root().join("public").exists(),
+        "a failed first build writes nothing"
+    );
+
+    let check = site.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        stderr(&check).matches("error:").count(),
+        3,
+        "{}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn broken_links_in_frontmatter_point_at_their_line() {
+    let site = fixture();
+    site.note("actors/Yun Sun.md", "---\ntitle: Yun Sun\nrole: director\naffiliation:\n  - \"[[Stimson Centre]]\"\n---\nBody.\n")
+        .note("actors/Stimson Center.md", "The think tank.\n");
+    let err = stderr(&site.run(&["check"]));
+    assert!(
+        err.contains("content/actors/Yun Sun.md:5:6: error: unknown link [[Stimson Centre]]; did you mean [[Stimson Center]]?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warn_policy_builds_and_marks_missing_links() {
+    let site = fixture();
+    site.file("site.toml", "broken_links = \"warn\"\n")
+        .note("topics/Other.md", "Links to [[Nobody At All]].\n");
+    let out = site.build_ok();
+    assert!(
+        stderr(&out)
+            .contains("content/topics/Other.md:1:10: warning: unknown link [[Nobody At All]]"),
+        "{}",
+        stderr(&out)
+    );
+    let html = site.page("topics/other/index.html");
+    assert!(
+        html.contains(
+            r#"<span class="missing-link" title="missing: Nobody At All">Nobody At All</span>"#
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn ambiguous_links_list_candidates_and_the_path_form() {
+    let site = TestSite::new();
+    site.note("actors/Notes.md", "A\n")
+        .note("topics/Notes.md", "B\n")
+        .note("Index.md", "See [[Notes]] and [[actors/Notes]].\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/Index.md:1:5: error: ambiguous link [[Notes]]: it matches actors/Notes.md, topics/Notes.md; write the path to pick one: [[actors/Notes]] or [[topics/Notes]]"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("error:").count(),
+        1,
+        "the path-qualified link resolves: {err}"
+    );
+}
+
+#[test]
+fn invalid_yaml_is_reported_with_the_file_line_and_other_notes_still_check() {
+    let site = fixture();
+    site.note(
+        "topics/Bad.md",
+        "---\ntitle: Bad\ntags: [unclosed\naliases: x\n---\nBody [[Nobody]].\n",
+    );
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("invalid YAML"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.starts_with("content/topics/Bad.md:"), "{line}");
+    let lineno: usize = line.split(':').nth(1).unwrap().parse().unwrap();
+    assert!(
+        (3..=5).contains(&lineno),
+        "line {lineno} should be inside the file's frontmatter, not the block: {line}"
+    );
+    assert!(
+        err.contains("content/topics/Bad.md:6:6: error: unknown link [[Nobody]]"),
+        "body still checked: {err}"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_byte_identical() {
+    let site = fixture();
+    site.build_ok();
+    let out = site.root().join("public");
+    let before = snapshot(&out);
+    site.note("topics/Fentanyl.md", "Now broken: [[Nobody]].\n");
+    let failed = site.run(&["build"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&failed).contains("previous output is unchanged"));
+    assert_eq!(snapshot(&out), before);
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folders left behind");
+}
+
+#[test]
+fn a_rebuild_replaces_stale_pages() {
+    let site = fixture();
+    site.build_ok();
+    std::fs::remove_file(site.root().join("content/events/Tariff.md")).unwrap();
+    site.build_ok();
+    assert!(!site.root().join("public/events/tariff").exists());
+}
+
+#[test]
+fn dangerous_output_folders_are_refused_and_nothing_is_deleted() {
+    let site = fixture();
+    let parent = site.root().parent().unwrap().to_str().unwrap().to_string();
+    let root = site.root().to_str().unwrap().to_string();
+    for output in [
+        ".",
+        "content",
+        "..",
+        "/",
+        root.as_str(),
+        parent.as_str(),
+        "content/public",
+    ] {
+        let out = site.run(&["build", "--output", output]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "--output {output}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("refusing to write the site"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    site.file("mine/keep.txt", "precious");
+    let out = site.run(&["build", "--output", "mine"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not write"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(site.root().join("mine/keep.txt")).unwrap(),
+        "precious"
+    );
+    assert!(site.root().join("content/topics/Fentanyl.md").is_file());
+}
+
+#[test]
+fn text_from_notes_is_escaped() {
+    let site = TestSite::new();
+    site.note(
+        "actors/Evil.md",
+        "---\ntitle: \"<script>alert(1)</script>\"\naliases: [\"<b>bold</b>\"]\nrole: \"<img src=x onerror=alert(2)>\"\ntags: [\"<i>\"]\n---\n\nBody.\n",
+    )
+    .note("Linker.md", "Link [[Evil]] here.\n");
+    site.build_ok();
+    let html = site.page("actors/evil/index.html");
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(!html.contains("<b>bold</b>"), "{html}");
+    let actors = site.page("actors/index.html");
+    assert!(!actors.contains("<script>alert"), "{actors}");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = fixture();
+    site.note("topics/Secret.md", "---\ndraft: true\n---\nSecret.\n")
+        .note("topics/Public.md", "Mentions [[Secret]].\n");
+    site.build_ok();
+    assert!(!site.root().join("public/topics/secret").exists());
+    let public = site.page("topics/public/index.html");
+    assert!(
+        public.contains(r#"<span class="unpublished-link">Secret</span>"#),
+        "{public}"
+    );
+    let out = site.run(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(site
+        .root()
+        .join("public/topics/secret/index.html")
+        .is_file());
+}
+
+#[test]
+fn two_notes_with_one_url_is_an_error_naming_both() {
+    let site = TestSite::new();
+    site.note("topics/Trade Talks.md", "A\n")
+        .note("topics/trade-talks.md", "B\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/topics/Trade Talks.md")
+            && err.contains("content/topics/trade-talks.md"),
+        "{err}"
+    );
+    assert!(err.contains("/topics/trade-talks/"), "{err}");
+}
+
+#[test]
+fn attachments_are_copied_and_embedded_images_resolve() {
+    let site = TestSite::new();
+    site.note(
+        "actors/Person.md",
+        "![[photo of wang.png]]\n\n![map](../maps/map.png)\n\n[[report.pdf]]\n",
+    )
+    .file("content/actors/photo of wang.png", "PNG")
+    .file("content/maps/map.png", "PNG2")
+    .file("content/files/report.pdf", "PDF");
+    site.build_ok();
+    let html = site.page("actors/person/index.html");
+    assert!(
+        html.contains(
+            r#"<img src="../../actors/photo%20of%20wang.png" alt="photo of wang.png" />"#
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<img src="../../maps/map.png" alt="map" />"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="../../files/report.pdf">report.pdf</a>"#),
+        "{html}"
+    );
+    assert_internal_links_resolve(&site.root().join("public"));
+}
+
+#[test]
+fn site_templates_override_the_theme() {
+    let site = fixture();
+    site.file("templates/kind.html", "{% extends \"base.html\" %}{% block content %}CUSTOM {{ kind.label }} {{ notes | length }}{% endblock content %}");
+    site.build_ok();
+    assert!(site.page("actors/index.html").contains("CUSTOM Actors 2"));
+}
+
+#[test]
+fn template_errors_exit_with_code_2() {
+    let site = fixture();
+    site.file("templates/note.html", "{% if %}");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("note.html"), "{}", stderr(&out));
+}
+
+#[test]
+fn clean_urls_can_be_chosen() {
+    let site = fixture();
+    site.file("site.toml", "index_links = false\n");
+    site.build_ok();
+    let html = site.page("topics/fentanyl/index.html");
+    assert!(
+        html.contains(r#"href="../../actors/wang-xiaohong/">the minister</a>"#),
+        "{html}"
+    );
+}
+
+#[test]
+fn canonical_urls_use_base_url() {
+    let site = fixture();
+    site.file("site.toml", "base_url = \"https://example.org/kb/\"\n");
+    site.build_ok();
+    let html = site.page("topics/fentanyl/index.html");
+    assert!(
+        html.contains(r#"<link rel="canonical" href="https://example.org/kb/topics/fentanyl/">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"href="../../style.css""#),
+        "internal links stay relative"
+    );
+}
+
+#[test]
+fn bad_site_toml_is_a_config_error() {
+    let site = fixture();
+    site.file("site.toml", "title = \"x\"\nbroken_link = \"warn\"\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("site.toml: 2:1:"), "{}", stderr(&out));
+}

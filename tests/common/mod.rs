@@ -1,0 +1,197 @@
+//! Helpers shared by the integration tests: temporary sites, running the
+//! binary, and checking the links of a built site.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A site in a temporary folder.
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestSite {
+    /// An empty site (no site.toml: all defaults).
+    pub fn new() -> Self {
+        TestSite {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file under the site root, creating folders.
+    pub fn file(&self, rel: &str, text: &str) -> &Self {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    /// Writes a note under content/.
+    pub fn note(&self, rel: &str, text: &str) -> &Self {
+        self.file(&format!("content/{rel}"), text)
+    }
+
+    /// Runs the `dossier` binary in the site root.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("run dossier")
+    }
+
+    /// Runs `dossier build` and panics with its output unless it succeeds.
+    pub fn build_ok(&self) -> Output {
+        let out = self.run(&["build"]);
+        assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+        out
+    }
+
+    /// Reads a file of the output folder.
+    pub fn page(&self, rel: &str) -> String {
+        let path = self.root().join("public").join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file under `dir` with its bytes, for byte-for-byte comparisons.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Values of every `attr="..."` in `html`.
+pub fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+/// Checks that every internal `href` and `src` in every HTML file under `out`
+/// points at an existing file and, for `#fragment`s, at an existing id.
+/// Returns the number of links checked.
+pub fn assert_internal_links_resolve(out: &Path) -> usize {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for entry in walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "html")
+            || path.file_name().is_some_and(|n| n == "404.html")
+        {
+            continue;
+        }
+        let html = std::fs::read_to_string(path).unwrap();
+        let mut urls = attr_values(&html, "href");
+        urls.extend(attr_values(&html, "src"));
+        for raw in urls {
+            let url = unescape(raw);
+            if url.contains("://") || url.starts_with("mailto:") || url.starts_with("data:") {
+                continue;
+            }
+            checked += 1;
+            let (file_part, fragment) = match url.split_once('#') {
+                Some((f, frag)) => (f.to_string(), Some(frag.to_string())),
+                None => (url.clone(), None),
+            };
+            let mut target = if file_part.is_empty() {
+                path.to_path_buf()
+            } else {
+                path.parent().unwrap().join(percent_decode(&file_part))
+            };
+            if file_part.ends_with('/') || target.is_dir() {
+                target = target.join("index.html");
+            }
+            let Ok(canonical) = target.canonicalize() else {
+                problems.push(format!(
+                    "{}: {url} -> missing {}",
+                    path.display(),
+                    target.display()
+                ));
+                continue;
+            };
+            if !canonical.starts_with(out.canonicalize().unwrap()) {
+                problems.push(format!(
+                    "{}: {url} leaves the output folder",
+                    path.display()
+                ));
+                continue;
+            }
+            if let Some(fragment) = fragment {
+                let target_html = std::fs::read_to_string(&canonical).unwrap_or_default();
+                let id = percent_decode(&fragment);
+                if !target_html.contains(&format!(" id=\"{id}\"")) {
+                    problems.push(format!(
+                        "{}: {url} -> no id {id:?} in {}",
+                        path.display(),
+                        canonical.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken internal links:\n{}",
+        problems.join("\n")
+    );
+    checked
+}
