@@ -110,6 +110,13 @@ fn under(root: &Path, path: &Path) -> PathBuf {
     }
 }
 
+fn write_failed(path: &Path, e: std::io::Error) -> BuildError {
+    BuildError::Io(format!(
+        "writing the site failed ({}): {e}; the previous output is unchanged",
+        path.display()
+    ))
+}
+
 /// Runs the whole pipeline. Every content problem is collected and reported
 /// together; the output is only replaced when there are none.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
@@ -138,25 +145,31 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Err(BuildError::Content(diagnostics));
     }
 
+    let staging = match &output {
+        Some(out) => Some(write::Staging::create(out).map_err(|e| write_failed(out, e))?),
+        None => None,
+    };
+    let sink = |file: render::OutputFile| match &staging {
+        Some(staging) => staging.write(&file),
+        None => Ok(()),
+    };
     let renderer = render::Renderer::new(&library, &config, &tera);
-    let mut files = render::static_files(root, &config);
-    files.extend(
-        renderer
-            .render_all()
-            .map_err(|e| BuildError::Config(e.to_string()))?,
-    );
-    if let Some(out) = &output {
-        write::write_site(out, &files).map_err(|e| {
-            BuildError::Io(format!(
-                "writing {} failed: {e}; the previous output is unchanged",
-                out.display()
-            ))
-        })?;
+    let mut files = 0;
+    for file in render::static_files(root, &config) {
+        sink(file).map_err(|e| write_failed(root, e))?;
+        files += 1;
+    }
+    files += renderer.render_all(&sink).map_err(|e| match e {
+        render::RenderError::Template(e) => BuildError::Config(e.to_string()),
+        render::RenderError::Write(e) => write_failed(root, e),
+    })?;
+    if let (Some(staging), Some(out)) = (staging, &output) {
+        staging.commit().map_err(|e| write_failed(out, e))?;
     }
     Ok(BuildReport {
         diagnostics,
         notes: library.published.iter().filter(|p| **p).count(),
-        files: files.len(),
+        files,
         output,
         elapsed: started.elapsed(),
     })

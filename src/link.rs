@@ -5,6 +5,7 @@
 //! unique file name, then a title, then an alias. Every lookup is a hash-map
 //! probe; only a failed lookup scans all names, to suggest the closest one.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -260,150 +261,171 @@ fn has_extension(target: &str) -> bool {
     })
 }
 
-/// Per-note context for resolving its links and reporting problems.
+/// Where a link was written, turned into a file position only when a problem
+/// is reported (most links resolve, and positions cost a scan of the file).
+#[derive(Clone, Copy)]
+enum LinkSite<'s> {
+    /// In the body, at this byte offset.
+    Body { offset: usize, syntax: LinkSyntax },
+    /// In the frontmatter value of the key on `line`, written as `[[dest]]`.
+    Field { line: usize, dest: &'s str },
+}
+
+impl LinkSite<'_> {
+    /// (line, column) in the file.
+    fn position(self, note: &Note) -> (usize, usize) {
+        match self {
+            LinkSite::Body { offset, .. } => note.body_position(offset),
+            LinkSite::Field { line, dest } => field_link_position(note, line, dest),
+        }
+    }
+
+    /// The link as the author wrote it, for messages.
+    fn written(self, note: &Note) -> String {
+        match self {
+            LinkSite::Body { offset, syntax } => {
+                let text = note.body()[offset..].lines().next().unwrap_or("");
+                let end = match syntax {
+                    LinkSyntax::Wiki | LinkSyntax::WikiEmbed => text.find("]]").map(|e| e + 2),
+                    LinkSyntax::Markdown | LinkSyntax::MarkdownImage => {
+                        text.find(')').map(|e| e + 1)
+                    }
+                };
+                text[..end.unwrap_or(text.len())].to_string()
+            }
+            LinkSite::Field { dest, .. } => format!("[[{dest}]]"),
+        }
+    }
+}
+
+/// Resolves links against the index and records what went wrong. Shared by
+/// all threads; each note collects its own diagnostics.
 struct Resolver<'a> {
     index: &'a Index<'a>,
     published: &'a [bool],
     policy: BrokenLinks,
-    diagnostics: Vec<Diagnostic>,
 }
 
 impl Resolver<'_> {
     fn report(
-        &mut self,
+        &self,
+        diagnostics: &mut Vec<Diagnostic>,
         note: &Note,
-        line: usize,
-        column: usize,
-        message: String,
+        site: LinkSite,
+        message: impl FnOnce(&str) -> String,
         help: Option<String>,
     ) {
-        let mut d = Diagnostic::error(note.display_path.clone(), line, column, message);
+        let (line, column) = site.position(note);
+        let mut d = Diagnostic::error(
+            note.display_path.clone(),
+            line,
+            column,
+            message(&site.written(note)),
+        );
         d.help = help;
         if self.policy == BrokenLinks::Warn {
             d = d.into_warning();
         }
-        self.diagnostics.push(d);
+        diagnostics.push(d);
     }
 
-    /// Resolves one link from note `from`; `written` is the link as the author
-    /// wrote it, for messages.
+    /// Resolves one link from note `from`, written at `site`.
     fn resolve(
-        &mut self,
+        &self,
         from: NoteId,
-        syntax: LinkSyntax,
         target: &str,
         fragment: Option<&str>,
-        (line, column): (usize, usize),
-        written: &str,
+        site: LinkSite,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Resolved {
         let notes = self.index.notes;
         let note = &notes[from];
         if target.is_empty() {
-            return match fragment {
-                Some(f) => {
-                    match self.heading(from, f) {
-                        Some(anchor) => Resolved::SameNote { anchor },
-                        None => {
-                            let help = self.heading_hint(from, f);
-                            self.report(note, line, column, format!("unknown heading in link {written}: this note has no heading `{f}`"), help);
-                            Resolved::Missing(format!("no heading “{f}”"))
-                        }
-                    }
+            let Some(f) = fragment else {
+                return Resolved::Missing("empty link".into());
+            };
+            return match self.heading(from, f) {
+                Some(anchor) => Resolved::SameNote { anchor },
+                None => {
+                    let help = self.heading_hint(from, f);
+                    let message = |w: &str| {
+                        format!("unknown heading in link {w}: this note has no heading `{f}`")
+                    };
+                    self.report(diagnostics, note, site, message, help);
+                    Resolved::Missing(format!("no heading “{f}”"))
                 }
-                None => Resolved::Missing("empty link".into()),
             };
         }
 
-        let found = match syntax {
-            LinkSyntax::Markdown | LinkSyntax::MarkdownImage => self.markdown_target(note, target),
-            LinkSyntax::Wiki | LinkSyntax::WikiEmbed => {
-                if has_extension(target) {
-                    self.index.attachment(target).map(Resolved::Attachment)
-                } else {
-                    self.index
-                        .note(target)
-                        .map(|id| Resolved::Note { id, anchor: None })
-                }
+        let markdown = matches!(
+            site,
+            LinkSite::Body {
+                syntax: LinkSyntax::Markdown | LinkSyntax::MarkdownImage,
+                ..
             }
+        );
+        let found = if markdown {
+            self.markdown_target(note, target)
+        } else if has_extension(target) {
+            self.index.attachment(target).map(Resolved::Attachment)
+        } else {
+            self.index
+                .note(target)
+                .map(|id| Resolved::Note { id, anchor: None })
         };
         match found {
+            Ok(Resolved::Note { id, .. }) if !self.published[id] => Resolved::Unpublished,
             Ok(Resolved::Note { id, .. }) => {
-                if !self.published[id] {
-                    return Resolved::Unpublished;
-                }
-                let anchor = match fragment {
-                    None => None,
-                    Some(f) => {
-                        match self.heading(id, f) {
-                            Some(anchor) => Some(anchor),
-                            None => {
-                                let help = self.heading_hint(id, f);
-                                self.report(
-                                note,
-                                line,
-                                column,
-                                format!("unknown heading in link {written}: {} has no heading `{f}`", notes[id].display_path.display()),
-                                help,
-                            );
-                                None
-                            }
-                        }
+                let anchor = fragment.and_then(|f| {
+                    let anchor = self.heading(id, f);
+                    if anchor.is_none() {
+                        let help = self.heading_hint(id, f);
+                        let other = notes[id].display_path.display();
+                        let message = |w: &str| {
+                            format!("unknown heading in link {w}: {other} has no heading `{f}`")
+                        };
+                        self.report(diagnostics, note, site, message, help);
                     }
-                };
+                    anchor
+                });
                 Resolved::Note { id, anchor }
             }
             Ok(other) => other,
             Err(Failure::Ambiguous(ids)) => {
-                let is_attachment = has_extension(target)
-                    && !matches!(syntax, LinkSyntax::Markdown | LinkSyntax::MarkdownImage);
-                let candidates: Vec<String> = if is_attachment {
+                let is_attachment = has_extension(target) && !markdown;
+                let candidates: Vec<&str> = if is_attachment {
                     ids.iter()
-                        .map(|&i| self.index.attachments[i].path.clone())
+                        .map(|&i| self.index.attachments[i].path.as_str())
                         .collect()
                 } else {
-                    ids.iter().map(|&i| notes[i].path.clone()).collect()
+                    ids.iter().map(|&i| notes[i].path.as_str()).collect()
                 };
                 let forms: Vec<String> = candidates
                     .iter()
-                    .map(|c| {
-                        format!(
-                            "[[{}]]",
-                            if is_attachment {
-                                c.as_str()
-                            } else {
-                                without_md(c)
-                            }
-                        )
-                    })
+                    .map(|c| format!("[[{}]]", if is_attachment { c } else { without_md(c) }))
                     .collect();
+                let list = candidates.join(", ");
+                let help = Some(format!(
+                    "write the path to pick one: {}",
+                    forms.join(" or ")
+                ));
                 self.report(
+                    diagnostics,
                     note,
-                    line,
-                    column,
-                    format!(
-                        "ambiguous link {written}: it matches {}",
-                        candidates.join(", ")
-                    ),
-                    Some(format!(
-                        "write the path to pick one: {}",
-                        forms.join(" or ")
-                    )),
+                    site,
+                    |w| format!("ambiguous link {w}: it matches {list}"),
+                    help,
                 );
-                Resolved::Missing(format!("ambiguous: {}", candidates.join(", ")))
+                Resolved::Missing(format!("ambiguous: {list}"))
             }
             Err(Failure::NotFound) => {
-                let what = if has_extension(target) {
-                    "unknown attachment"
+                let (what, help) = if has_extension(target) {
+                    ("unknown attachment", None)
                 } else {
-                    "unknown link"
+                    let name = target.rsplit('/').next().unwrap_or(target);
+                    ("unknown link", self.index.suggest(without_md(name)))
                 };
-                let name = target.rsplit('/').next().unwrap_or(target);
-                let help = if has_extension(target) {
-                    None
-                } else {
-                    self.index.suggest(without_md(name))
-                };
-                self.report(note, line, column, format!("{what} {written}"), help);
+                self.report(diagnostics, note, site, |w| format!("{what} {w}"), help);
                 Resolved::Missing(format!("missing: {target}"))
             }
         }
@@ -529,87 +551,64 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
     } = vault;
     let published: Vec<bool> = notes.iter().map(|n| include_drafts || !n.draft).collect();
     let index = Index::new(&notes, &attachments);
-    let mut resolver = Resolver {
+    let resolver = Resolver {
         index: &index,
         published: &published,
         policy: config.broken_links,
-        diagnostics: Vec::new(),
     };
 
-    let mut links = Vec::with_capacity(notes.len());
-    let mut fields = Vec::with_capacity(notes.len());
-    for (id, note) in notes.iter().enumerate() {
-        let mut resolved = Vec::with_capacity(note.scan.links.len());
-        for link in &note.scan.links {
-            let written = &note.body()[link.offset..];
-            let written = written.lines().next().unwrap_or("");
-            let written = match link.syntax {
-                LinkSyntax::Wiki | LinkSyntax::WikiEmbed => written
-                    .find("]]")
-                    .map_or(written, |end| &written[..end + 2]),
-                _ => written.find(')').map_or(written, |end| &written[..end + 1]),
-            };
-            let position = note.body_position(link.offset);
-            let r = if published[id] {
+    let per_note: Vec<_> = (0..notes.len())
+        .into_par_iter()
+        .map(|id| {
+            let mut diagnostics = Vec::new();
+            if !published[id] {
+                let links = vec![Resolved::Unpublished; notes[id].scan.links.len()];
+                return (
+                    links,
+                    field_parts(&notes[id], |_, _| Resolved::Unpublished),
+                    diagnostics,
+                );
+            }
+            let note = &notes[id];
+            let links = note
+                .scan
+                .links
+                .iter()
+                .map(|link| {
+                    let site = LinkSite::Body {
+                        offset: link.offset,
+                        syntax: link.syntax,
+                    };
+                    resolver.resolve(
+                        id,
+                        &link.target,
+                        link.fragment.as_deref(),
+                        site,
+                        &mut diagnostics,
+                    )
+                })
+                .collect();
+            let fields = field_parts(note, |line, dest| {
+                let (target, fragment) = crate::markdown::split_wiki_target(dest);
                 resolver.resolve(
                     id,
-                    link.syntax,
-                    &link.target,
-                    link.fragment.as_deref(),
-                    position,
-                    written,
+                    &target,
+                    fragment.as_deref(),
+                    LinkSite::Field { line, dest },
+                    &mut diagnostics,
                 )
-            } else {
-                Resolved::Unpublished
-            };
-            resolved.push(r);
-        }
-        links.push(resolved);
-
-        let mut note_fields = Vec::with_capacity(note.fields.len());
-        for field in &note.fields {
-            let mut values = Vec::with_capacity(field.values.len());
-            for value in &field.values {
-                let mut parts = Vec::new();
-                let mut last = 0;
-                for (range, dest, label) in wikilinks_in(value) {
-                    if range.start > last {
-                        parts.push(Part::Text(value[last..range.start].to_string()));
-                    }
-                    let (target, fragment) = crate::markdown::split_wiki_target(dest);
-                    let position = field_link_position(note, field.line, dest);
-                    let written = format!("[[{dest}]]");
-                    let target_resolved = if published[id] {
-                        resolver.resolve(
-                            id,
-                            LinkSyntax::Wiki,
-                            &target,
-                            fragment.as_deref(),
-                            position,
-                            &written,
-                        )
-                    } else {
-                        Resolved::Unpublished
-                    };
-                    let label = label
-                        .map(str::to_string)
-                        .unwrap_or_else(|| crate::markdown::wiki_label(dest));
-                    parts.push(Part::Link {
-                        label,
-                        target: target_resolved,
-                    });
-                    last = range.end;
-                }
-                if last < value.len() {
-                    parts.push(Part::Text(value[last..].to_string()));
-                }
-                values.push(parts);
-            }
-            note_fields.push(values);
-        }
-        fields.push(note_fields);
+            });
+            (links, fields, diagnostics)
+        })
+        .collect();
+    let mut links = Vec::with_capacity(notes.len());
+    let mut fields = Vec::with_capacity(notes.len());
+    let mut diagnostics = Vec::new();
+    for (l, f, d) in per_note {
+        links.push(l);
+        fields.push(f);
+        diagnostics.extend(d);
     }
-    let mut diagnostics = resolver.diagnostics;
 
     let backlinks = collect_backlinks(&notes, &published, &links);
     let (relations, inverse_relations) = collect_relations(&notes, &published, &fields);
@@ -628,6 +627,41 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
         tags,
         diagnostics,
     }
+}
+
+/// Splits every frontmatter value of `note` into text and links, resolving
+/// each `[[dest]]` found on the key's `line` with `resolve(line, dest)`.
+fn field_parts(
+    note: &Note,
+    mut resolve: impl FnMut(usize, &str) -> Resolved,
+) -> Vec<Vec<Vec<Part>>> {
+    note.fields
+        .iter()
+        .map(|field| {
+            field
+                .values
+                .iter()
+                .map(|value| {
+                    let mut parts = Vec::new();
+                    let mut last = 0;
+                    for (range, dest, label) in wikilinks_in(value) {
+                        if range.start > last {
+                            parts.push(Part::Text(value[last..range.start].to_string()));
+                        }
+                        let target = resolve(field.line, dest);
+                        let label =
+                            label.map_or_else(|| crate::markdown::wiki_label(dest), str::to_string);
+                        parts.push(Part::Link { label, target });
+                        last = range.end;
+                    }
+                    if last < value.len() {
+                        parts.push(Part::Text(value[last..].to_string()));
+                    }
+                    parts
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn collect_backlinks(

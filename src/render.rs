@@ -61,6 +61,12 @@ pub const BUILTIN_STATIC: [(&str, &[u8]); 1] = [(
     include_bytes!("../themes/default/static/style.css"),
 )];
 
+/// How many notes of each kind the home page shows (the most linked-to ones).
+const HOME_NOTES_PER_KIND: usize = 8;
+
+/// How many of the most used tags the home page shows.
+const HOME_TAGS: usize = 16;
+
 /// One file of the finished site.
 #[derive(Debug)]
 pub enum OutputFile {
@@ -90,6 +96,31 @@ impl std::fmt::Display for TemplateError {
 }
 
 impl std::error::Error for TemplateError {}
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A template failed to render (exit code 2).
+    Template(TemplateError),
+    /// The sink could not store a file.
+    Write(std::io::Error),
+}
+
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> Self {
+        RenderError::Template(e)
+    }
+}
+
+impl From<std::io::Error> for RenderError {
+    fn from(e: std::io::Error) -> Self {
+        RenderError::Write(e)
+    }
+}
+
+/// Where rendered files go as soon as they are ready, so the whole site never
+/// sits in memory at once.
+pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
 
 /// Loads templates: the built-in default theme, then `themes/<theme>/templates/`,
 /// then the site's own `templates/`, each overriding files of the same name.
@@ -159,6 +190,14 @@ struct KindView {
     label: String,
     url: String,
     count: usize,
+}
+
+#[derive(Serialize)]
+struct HomeKind<'a> {
+    #[serde(flatten)]
+    kind: &'a KindView,
+    /// The most linked-to notes of the kind.
+    notes: Vec<NoteRef<'a>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -504,16 +543,17 @@ impl<'a> Renderer<'a> {
         self.render(template, &context, format!("{url}index.html"))
     }
 
-    /// Renders every page of the site in parallel.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, TemplateError> {
+    /// Renders every page of the site in parallel, handing each file to `sink`.
+    /// Returns the number of files.
+    pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
         let lib = self.library;
         let published: Vec<NoteId> = (0..lib.notes.len())
             .filter(|&id| lib.published[id])
             .collect();
-        let mut files: Vec<OutputFile> = published
+        published
             .par_iter()
-            .map(|&id| self.note_page(id))
-            .collect::<Result<_, _>>()?;
+            .try_for_each(|&id| -> Result<(), RenderError> { Ok(sink(self.note_page(id)?)?) })?;
+        let mut files: Vec<OutputFile> = Vec::new();
 
         for kind in &self.config.kinds {
             let mut ids: Vec<NoteId> = published
@@ -532,28 +572,27 @@ impl<'a> Renderer<'a> {
             files.push(self.list_page("kind.html", &url, &kind.label, "kind", &view, &ids)?);
         }
 
-        let tag_pages: Vec<OutputFile> = lib
-            .tags
+        lib.tags
             .par_iter()
-            .map(|(_, tag)| {
+            .try_for_each(|(_, tag)| -> Result<(), RenderError> {
                 let view = TagView {
                     name: &tag.name,
                     url: Self::page_link(self.config, &tag.url),
                     count: tag.notes.len(),
                 };
-                self.list_page(
+                let page = self.list_page(
                     "tag.html",
                     &tag.url,
                     &format!("#{}", tag.name),
                     "tag",
                     &view,
                     &tag.notes,
-                )
-            })
-            .collect::<Result<_, _>>()?;
-        files.extend(tag_pages);
+                )?;
+                Ok(sink(page)?)
+            })?;
+        let mut count = published.len() + lib.tags.len();
 
-        let tags: Vec<TagView> = lib
+        let mut tags: Vec<TagView> = lib
             .tags
             .values()
             .map(|t| TagView {
@@ -582,7 +621,34 @@ impl<'a> Renderer<'a> {
         let mut context = self.base_context("", &self.config.title);
         context.insert("recent", &recent);
         context.insert("note_count", &published.len());
-        context.insert("kinds", &self.nav);
+        let kinds: Vec<HomeKind> = self
+            .config
+            .kinds
+            .iter()
+            .zip(&self.nav)
+            .map(|(kind, view)| {
+                let mut ids: Vec<NoteId> = published
+                    .iter()
+                    .copied()
+                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                    .collect();
+                ids.sort_by_cached_key(|&id| {
+                    (
+                        std::cmp::Reverse(lib.backlinks[id].len()),
+                        lib.notes[id].title.to_lowercase(),
+                    )
+                });
+                ids.truncate(HOME_NOTES_PER_KIND);
+                HomeKind {
+                    kind: view,
+                    notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                }
+            })
+            .collect();
+        context.insert("kinds", &kinds);
+        tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+        tags.truncate(HOME_TAGS);
+        context.insert("top_tags", &tags);
         files.push(self.render("index.html", &context, "index.html".into())?);
 
         // The 404 page is served at any depth, so relative links cannot work there:
@@ -602,7 +668,11 @@ impl<'a> Renderer<'a> {
                 source: attachment.source.clone(),
             });
         }
-        Ok(files)
+        count += files.len();
+        for file in files {
+            sink(file)?;
+        }
+        Ok(count)
     }
 }
 

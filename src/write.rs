@@ -4,8 +4,6 @@
 //! in with renames only once every file is written, so a failed build leaves the
 //! previous output untouched. Nothing outside the output folder is ever deleted.
 
-use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -119,48 +117,69 @@ fn safe_relative(path: &str) -> Option<PathBuf> {
         .then(|| p.to_path_buf())
 }
 
-/// Writes `files` into a fresh folder and swaps it in place of `out` (already
-/// checked by [`check_output_dir`]). On error the previous output stays as it was.
-pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let staging = sibling(out, "staging");
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    let result = fill(&staging, files).and_then(|()| swap_in(&staging, out));
-    if result.is_err() && staging.exists() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// A fresh folder beside the output where a build writes its files; swapped in
+/// place of the output by [`Staging::commit`], removed if dropped uncommitted.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    committed: bool,
 }
 
-fn fill(staging: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let mut targets = Vec::with_capacity(files.len());
-    for file in files {
+impl Staging {
+    /// Creates the staging folder for `out` (already checked by [`check_output_dir`]).
+    pub fn create(out: &Path) -> io::Result<Staging> {
+        let dir = sibling(out, "staging");
+        if dir.exists() {
+            // Left over from a build that was killed; the name is ours alone.
+            std::fs::remove_dir_all(&dir)?;
+        }
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::create_dir(&dir)?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Writes one file into the staging folder. Safe to call from many threads.
+    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         let rel = safe_relative(file.path()).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("unsafe output path {}", file.path()),
             )
         })?;
-        targets.push(staging.join(rel));
+        let target = self.dir.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match file {
+            OutputFile::Bytes { contents, .. } => std::fs::write(&target, contents),
+            OutputFile::Copy { source, .. } => std::fs::copy(source, &target).map(drop),
+        }
     }
-    // Create each folder once, then write files in parallel.
-    let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
-    std::fs::create_dir_all(staging)?;
-    for dir in dirs {
-        std::fs::create_dir_all(dir)?;
+
+    /// Marks the folder as Dossier's and swaps it in place of the output.
+    pub fn commit(mut self) -> io::Result<()> {
+        std::fs::write(
+            self.dir.join(MARKER),
+            "This folder is written by `dossier build`; it is replaced on every build.\n",
+        )?;
+        swap_in(&self.dir, &self.out)?;
+        self.committed = true;
+        Ok(())
     }
-    files
-        .par_iter()
-        .zip(targets.par_iter())
-        .try_for_each(|(file, target)| match file {
-            OutputFile::Bytes { contents, .. } => std::fs::write(target, contents),
-            OutputFile::Copy { source, .. } => std::fs::copy(source, target).map(drop),
-        })?;
-    std::fs::write(
-        staging.join(MARKER),
-        "This folder is written by `dossier build`; it is replaced on every build.\n",
-    )
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
