@@ -28,6 +28,9 @@ pub enum Command {
         /// Include notes marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Print how long each build stage took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Check every note and link without writing anything.
     Check {
@@ -52,18 +55,28 @@ pub enum Command {
 /// Runs the CLI and returns the process exit code: 0 ok, 1 content errors, 2 usage or config errors.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Build { output, drafts } => run_build(BuildOptions {
-            root: cli.root,
+        Command::Build {
             output,
             drafts,
-            write: true,
-        }),
-        Command::Check { drafts } => run_build(BuildOptions {
-            root: cli.root,
-            output: None,
-            drafts,
-            write: false,
-        }),
+            timings,
+        } => run_build(
+            BuildOptions {
+                root: cli.root,
+                output,
+                drafts,
+                write: true,
+            },
+            timings,
+        ),
+        Command::Check { drafts } => run_build(
+            BuildOptions {
+                root: cli.root,
+                output: None,
+                drafts,
+                write: false,
+            },
+            false,
+        ),
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(created) => {
                 for path in created {
@@ -90,12 +103,17 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn run_build(options: BuildOptions) -> i32 {
+fn run_build(options: BuildOptions, show_timings: bool) -> i32 {
     let writing = options.write;
     match build(&options) {
         Ok(report) => {
             for d in &report.diagnostics {
                 eprintln!("{d}");
+            }
+            if show_timings {
+                for (stage, took) in &report.timings {
+                    eprintln!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                }
             }
             let ms = report.elapsed.as_millis();
             match &report.output {

@@ -61,6 +61,8 @@ pub struct BuildReport {
     pub output: Option<PathBuf>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Wall time of each stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Why a build failed. Each maps to an exit code of the CLI.
@@ -136,9 +138,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let tera =
         render::load_templates(root, &config).map_err(|e| BuildError::Config(e.to_string()))?;
 
+    let mut timings = Timings::new(started);
+    timings.lap("config and templates");
     let mut vault = load::load(root, &content_dir, &config).map_err(BuildError::Config)?;
+    timings.lap("load");
     let mut diagnostics = std::mem::take(&mut vault.diagnostics);
     let library = link::link(vault, &config, options.drafts);
+    timings.lap("link");
     diagnostics.extend(library.diagnostics.iter().cloned());
     diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -163,14 +169,38 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         render::RenderError::Template(e) => BuildError::Config(e.to_string()),
         render::RenderError::Write(e) => write_failed(root, e),
     })?;
+    timings.lap("render and write");
     if let (Some(staging), Some(out)) = (staging, &output) {
         staging.commit().map_err(|e| write_failed(out, e))?;
     }
+    timings.lap("swap in output");
     Ok(BuildReport {
         diagnostics,
         notes: library.published.iter().filter(|p| **p).count(),
         files,
         output,
         elapsed: started.elapsed(),
+        timings: timings.laps,
     })
+}
+
+/// Wall time of each build stage, for `dossier build --timings`.
+struct Timings {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn new(started: Instant) -> Self {
+        Timings {
+            last: started,
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
 }

@@ -271,10 +271,11 @@ fn parse_note(
 
     let (frontmatter, body_start) = match split_frontmatter(&source) {
         Ok(split) => {
-            let mapping = split.yaml.and_then(|yaml| match parse_yaml(yaml) {
+            let (first_line, first_column) = line_col(&source, split.yaml_start);
+            let mapping = split.yaml.and_then(|yaml| match parse_yaml(yaml, first_line) {
                 Ok(mapping) => Some((mapping, split.yaml_start, yaml)),
                 Err(e) => {
-                    let (line, column) = line_col(&source, split.yaml_start);
+                    let (line, column) = (first_line, first_column);
                     let (yl, yc) = e.location;
                     let (line, column) = if yl > 0 { (line + yl - 1, yc) } else { (line, column) };
                     diags.push(
@@ -421,7 +422,9 @@ struct YamlError {
     reason: String,
 }
 
-fn parse_yaml(yaml: &str) -> Result<serde_yaml::Mapping, YamlError> {
+/// Parses the frontmatter YAML. `first_line` is the file line the YAML starts
+/// on, so line numbers inside the parser's message match the file.
+fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(serde_yaml::Mapping::new());
     }
@@ -434,16 +437,41 @@ fn parse_yaml(yaml: &str) -> Result<serde_yaml::Mapping, YamlError> {
         }),
         Err(e) => {
             let location = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            // serde_yaml appends " at line N column M"; we report the position ourselves.
-            let reason = e.to_string();
-            let reason = reason
-                .split(" at line ")
-                .next()
-                .unwrap_or(&reason)
-                .to_string();
-            Err(YamlError { location, reason })
+            // The first " at line N column M" is the location we report ourselves;
+            // later ones ("while parsing a flow sequence at line 2 column 7") are
+            // shifted to file lines.
+            let message = e.to_string();
+            let message = match message.split_once(" at line ") {
+                Some((what, rest)) => match rest.split_once(", ") {
+                    Some((_, context)) => format!("{what}, {context}"),
+                    None => what.to_string(),
+                },
+                None => message,
+            };
+            Err(YamlError {
+                location,
+                reason: shift_line_numbers(&message, first_line - 1),
+            })
         }
     }
+}
+
+/// Adds `offset` to every "line N" in a parser message.
+fn shift_line_numbers(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// 0-based line of a top-level `key:` inside the YAML text.
@@ -509,7 +537,16 @@ fn string_list(value: &Value, split: bool) -> Option<Vec<String>> {
 fn field_values(value: &Value) -> Vec<String> {
     match value {
         Value::Null => Vec::new(),
-        Value::Sequence(items) => items.iter().flat_map(field_values).collect(),
+        // An unquoted `key: [[Note]]` is YAML for a list holding a list; read it
+        // as the wikilink the author meant.
+        Value::Sequence(items) => match items.as_slice() {
+            [Value::Sequence(inner)] if matches!(inner.as_slice(), [Value::String(_)]) => inner
+                .iter()
+                .filter_map(scalar_text)
+                .map(|t| format!("[[{t}]]"))
+                .collect(),
+            _ => items.iter().flat_map(field_values).collect(),
+        },
         Value::Mapping(map) => map
             .iter()
             .map(|(k, v)| {
@@ -600,6 +637,24 @@ mod tests {
             "{}",
             d[0].message
         );
+    }
+
+    #[test]
+    fn yaml_error_context_uses_file_lines() {
+        let (_, d) = note("---\ntitle: Bad\ntags: [unclosed\naliases: x\n---\n");
+        assert_eq!((d[0].line, d[0].column), (4, 8));
+        assert_eq!(
+            d[0].message,
+            "invalid YAML frontmatter: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7"
+        );
+    }
+
+    #[test]
+    fn unquoted_wikilink_values_are_read_as_links() {
+        let (n, d) = note("---\naffiliation: [[Eurasia Group]]\ntopics:\n  - [[Fentanyl]]\n  - \"[[Tariffs]]\"\n---\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(n.fields[0].values, ["[[Eurasia Group]]"]);
+        assert_eq!(n.fields[1].values, ["[[Fentanyl]]", "[[Tariffs]]"]);
     }
 
     #[test]
