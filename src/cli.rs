@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+use crate::diag::count;
 use crate::{build, scaffold, BuildError, BuildOptions};
 
 /// Turn a folder of Markdown research notes into a cross-linked static site.
@@ -116,16 +117,20 @@ fn run_build(options: BuildOptions, show_timings: bool) -> i32 {
                 }
             }
             let ms = report.elapsed.as_millis();
+            let notes = count(report.notes, "note");
+            let warnings = match report.diagnostics.len() {
+                0 => String::new(),
+                n => format!(", {}", count(n, "warning")),
+            };
             match &report.output {
                 Some(out) if writing => {
+                    let files = count(report.files, "file");
                     eprintln!(
-                        "built {} notes ({} files) in {ms} ms into {}",
-                        report.notes,
-                        report.files,
+                        "built {notes} ({files}{warnings}) in {ms} ms into {}",
                         out.display()
                     )
                 }
-                _ => eprintln!("checked {} notes in {ms} ms: no errors", report.notes),
+                _ => eprintln!("checked {notes} in {ms} ms: no errors{warnings}"),
             }
             0
         }

@@ -91,6 +91,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `1 note`, `2 notes`: a count with its noun.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Converts a byte offset in `text` to a 1-based (line, column) pair, the
 /// column counted in characters so it matches what editors show.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -100,6 +109,30 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
     (line, column)
+}
+
+/// Start offsets of the lines of a text, for many [`line_col`] lookups in one
+/// file without rescanning it each time.
+#[derive(Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Same as [`line_col`], in time proportional to the length of one line.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        (line.max(1), text[line_start..offset].chars().count() + 1)
+    }
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -120,6 +153,19 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         let off = text.find("[[").unwrap();
         assert_eq!(line_col(text, off), (2, 3));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "ab\nçé[[x]]\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                index.line_col(text, offset),
+                line_col(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl std::fmt::Display for BuildError {
                     writeln!(f, "{d}")?;
                 }
                 let errors = diags.iter().filter(|d| d.is_error()).count();
-                write!(f, "{errors} error{}", if errors == 1 { "" } else { "s" })
+                f.write_str(&diag::count(errors, "error"))
             }
         }
     }

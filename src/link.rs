@@ -284,14 +284,16 @@ impl LinkSite<'_> {
     fn written(self, note: &Note) -> String {
         match self {
             LinkSite::Body { offset, syntax } => {
-                let text = note.body()[offset..].lines().next().unwrap_or("");
-                let end = match syntax {
+                let text = &note.body()[offset..];
+                let closing = match syntax {
                     LinkSyntax::Wiki | LinkSyntax::WikiEmbed => text.find("]]").map(|e| e + 2),
                     LinkSyntax::Markdown | LinkSyntax::MarkdownImage => {
                         text.find(')').map(|e| e + 1)
                     }
                 };
-                text[..end.unwrap_or(text.len())].to_string()
+                let end = closing.unwrap_or(text.len());
+                let end = text[..end].find('\n').unwrap_or(end);
+                text[..end].to_string()
             }
             LinkSite::Field { dest, .. } => format!("[[{dest}]]"),
         }

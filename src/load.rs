@@ -8,7 +8,7 @@ use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diag::{line_col, Diagnostic};
+use crate::diag::{line_col, Diagnostic, LineIndex};
 use crate::markdown::{self, Scan};
 use crate::slug::slugify;
 
@@ -47,6 +47,8 @@ pub struct Note {
     pub body_start: usize,
     /// Headings and links of the body.
     pub scan: Scan,
+    /// Line starts of `source`, built when the first diagnostic needs them.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 /// A frontmatter key Dossier does not interpret; shown on the page, and a typed
@@ -89,7 +91,15 @@ impl Note {
 
     /// (line, column) in the file of a byte offset in the body.
     pub fn body_position(&self, offset: usize) -> (usize, usize) {
-        line_col(&self.source, self.body_start + offset)
+        self.position(self.body_start + offset)
+    }
+
+    /// (line, column) of a byte offset in the file. The line index is built on
+    /// first use, so a note with thousands of broken links stays linear.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.source))
+            .line_col(&self.source, offset)
     }
 }
 
@@ -315,6 +325,7 @@ fn parse_note(
         body_start,
         scan,
         source: String::new(),
+        lines: std::sync::OnceLock::new(),
     };
 
     let mut title = None;

@@ -183,11 +183,25 @@ impl BlockText {
 
 const SNIPPET_SIDE: usize = 160;
 
+/// Bytes searched for a sentence boundary on each side of a link: more than
+/// [`SNIPPET_SIDE`] characters even in 4-byte scripts.
+const SNIPPET_WINDOW: usize = 4 * SNIPPET_SIDE + 64;
+
 /// The sentence containing `text[start..end]`, cut at sentence ends and at
 /// [`SNIPPET_SIDE`] characters either side.
 fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
-    let head = &text[..start];
+    // Look at most SNIPPET_WINDOW bytes either way, so a huge paragraph with
+    // many links stays linear; the clip below shortens to SNIPPET_SIDE anyway.
+    let mut window_start = start.saturating_sub(SNIPPET_WINDOW);
+    while !text.is_char_boundary(window_start) {
+        window_start += 1;
+    }
+    let mut window_end = (end + SNIPPET_WINDOW).min(text.len());
+    while !text.is_char_boundary(window_end) {
+        window_end -= 1;
+    }
+    let head = &text[window_start..start];
     let mut sentence_start = 0;
     for (i, c) in head.char_indices().rev() {
         if is_end(c) {
@@ -199,7 +213,7 @@ fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
             }
         }
     }
-    let tail = &text[end..];
+    let tail = &text[end..window_end];
     let mut sentence_end = tail.len();
     for (i, c) in tail.char_indices() {
         if is_end(c) {
