@@ -419,9 +419,9 @@ pub enum LinkHtml {
     Text,
 }
 
-/// Renders `body` to HTML. `links[i]` says how to write the link at
-/// `scan.links[i].offset`; `headings` gives the ids; `skip_h1` drops the first H1
-/// (already shown as the page title).
+/// Renders `body` to HTML. `links[i]` says how to write the link at byte
+/// offset `offsets[i]` (the offsets [`scan`] recorded); `headings` gives the ids;
+/// `skip_h1` drops the first H1 (already shown as the page title).
 pub fn render_html(
     body: &str,
     offsets: &[usize],
@@ -430,19 +430,20 @@ pub fn render_html(
     skip_h1: bool,
 ) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut writer = LinkWriter {
+        offsets,
+        links,
+        ends: Vec::new(),
+    };
     let mut heading_index = 0;
     let mut skipping_h1 = false;
-    let mut h1_skipped = !skip_h1;
-    // For each open link or image: the end event to emit, and whether to drop inner text.
-    let mut ends: Vec<(Option<Event<'static>>, bool)> = Vec::new();
+    let mut h1_pending = skip_h1;
 
     let events = Parser::new_ext(body, options())
         .into_offset_iter()
         .filter_map(|(event, range)| {
             if skipping_h1 {
-                if let Event::End(TagEnd::Heading(_)) = event {
-                    skipping_h1 = false;
-                }
+                skipping_h1 = !matches!(event, Event::End(TagEnd::Heading(_)));
                 return None;
             }
             match event {
@@ -456,8 +457,8 @@ pub fn render_html(
                         .get(heading_index)
                         .map(|h| CowStr::from(h.id.clone()));
                     heading_index += 1;
-                    if !h1_skipped && level == HeadingLevel::H1 {
-                        h1_skipped = true;
+                    if h1_pending && level == HeadingLevel::H1 {
+                        h1_pending = false;
                         skipping_h1 = true;
                         return None;
                     }
@@ -468,118 +469,126 @@ pub fn render_html(
                         attrs,
                     }))
                 }
-                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                    let is_image = matches!(tag, Tag::Image { .. });
-                    let (link_type, title) = match &tag {
-                        Tag::Link {
-                            link_type, title, ..
-                        }
-                        | Tag::Image {
-                            link_type, title, ..
-                        } => (*link_type, title.clone()),
-                        _ => unreachable!("matched above"),
-                    };
-                    let action = offsets
-                        .binary_search(&range.start)
-                        .ok()
-                        .and_then(|i| links.get(i));
-                    let unlabelled = matches!(link_type, LinkType::WikiLink { has_pothole: false });
-                    let label = || {
-                        let dest = match &tag {
-                            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
-                                dest_url.to_string()
-                            }
-                            _ => String::new(),
-                        };
-                        wiki_label(&dest)
-                    };
-                    let image_end = Event::End(TagEnd::Image);
-                    match action {
-                        None => {
-                            ends.push((None, false));
-                            Some(Event::Start(tag))
-                        }
-                        Some(LinkHtml::Image(src)) => {
-                            ends.push((Some(image_end), false));
-                            Some(Event::Start(Tag::Image {
-                                link_type: LinkType::Inline,
-                                dest_url: src.clone().into(),
-                                title,
-                                id: "".into(),
-                            }))
-                        }
-                        Some(LinkHtml::Href(href)) => {
-                            let class = if is_image {
-                                " class=\"embed-link\""
-                            } else {
-                                ""
-                            };
-                            let open = format!(
-                                "<a href=\"{}\"{class}{}>",
-                                escape_html(href),
-                                if title.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!(" title=\"{}\"", escape_html(&title))
-                                }
-                            );
-                            let inner_dropped = unlabelled || is_image;
-                            ends.push((Some(Event::InlineHtml("</a>".into())), inner_dropped));
-                            Some(Event::InlineHtml(
-                                if inner_dropped {
-                                    format!("{open}{}", escape_html(&label()))
-                                } else {
-                                    open
-                                }
-                                .into(),
-                            ))
-                        }
-                        Some(LinkHtml::Missing(why)) => {
-                            let open = format!(
-                                "<span class=\"missing-link\" title=\"{}\">",
-                                escape_html(why)
-                            );
-                            let inner_dropped = unlabelled || is_image;
-                            ends.push((Some(Event::InlineHtml("</span>".into())), inner_dropped));
-                            Some(Event::InlineHtml(
-                                if inner_dropped {
-                                    format!("{open}{}", escape_html(&label()))
-                                } else {
-                                    open
-                                }
-                                .into(),
-                            ))
-                        }
-                        Some(LinkHtml::Text) => {
-                            let inner_dropped = unlabelled || is_image;
-                            ends.push((Some(Event::InlineHtml("</span>".into())), inner_dropped));
-                            let open = "<span class=\"unpublished-link\">".to_string();
-                            Some(Event::InlineHtml(
-                                if inner_dropped {
-                                    format!("{open}{}", escape_html(&label()))
-                                } else {
-                                    open
-                                }
-                                .into(),
-                            ))
-                        }
-                    }
-                }
-                Event::End(TagEnd::Link | TagEnd::Image) => match ends.pop() {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Some(writer.open(false, link_type, dest_url, title, id, range.start)),
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Some(writer.open(true, link_type, dest_url, title, id, range.start)),
+                Event::End(TagEnd::Link | TagEnd::Image) => match writer.ends.pop() {
                     Some((Some(end), _)) => Some(end),
                     _ => Some(event),
                 },
-                other => {
-                    if matches!(ends.last(), Some((_, true))) {
-                        None
-                    } else {
-                        Some(other)
-                    }
-                }
+                _ if writer.inside_replaced_label() => None,
+                other => Some(other),
             }
         });
     pulldown_cmark::html::push_html(&mut html, events);
     html
+}
+
+/// Rewrites link and image events as the link stage resolved them.
+struct LinkWriter<'a> {
+    offsets: &'a [usize],
+    links: &'a [LinkHtml],
+    /// For each open link or image: the end event to emit instead of the
+    /// parser's, and whether its inner text is replaced by our label.
+    ends: Vec<(Option<Event<'static>>, bool)>,
+}
+
+impl LinkWriter<'_> {
+    fn inside_replaced_label(&self) -> bool {
+        matches!(self.ends.last(), Some((_, true)))
+    }
+
+    fn open<'e>(
+        &mut self,
+        is_image: bool,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+        offset: usize,
+    ) -> Event<'e> {
+        let action = self
+            .offsets
+            .binary_search(&offset)
+            .ok()
+            .and_then(|i| self.links.get(i));
+        let (open, close) = match action {
+            None => {
+                // Not ours (an external URL): leave it to the parser's writer.
+                self.ends.push((None, false));
+                let tag = if is_image {
+                    Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }
+                } else {
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }
+                };
+                return Event::Start(tag);
+            }
+            Some(LinkHtml::Image(src)) => {
+                self.ends.push((Some(Event::End(TagEnd::Image)), false));
+                let dest_url = src.clone().into();
+                return Event::Start(Tag::Image {
+                    link_type: LinkType::Inline,
+                    dest_url,
+                    title,
+                    id: "".into(),
+                });
+            }
+            Some(LinkHtml::Href(href)) => {
+                let class = if is_image {
+                    " class=\"embed-link\""
+                } else {
+                    ""
+                };
+                let title = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape_html(&title))
+                };
+                (
+                    format!("<a href=\"{}\"{class}{title}>", escape_html(href)),
+                    "</a>",
+                )
+            }
+            Some(LinkHtml::Missing(why)) => (
+                format!(
+                    "<span class=\"missing-link\" title=\"{}\">",
+                    escape_html(why)
+                ),
+                "</span>",
+            ),
+            Some(LinkHtml::Text) => ("<span class=\"unpublished-link\">".to_string(), "</span>"),
+        };
+        // Unlabelled wikilinks and embeds show our label instead of their inner text.
+        let replace_inner =
+            is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
+        self.ends
+            .push((Some(Event::InlineHtml(close.into())), replace_inner));
+        let open = if replace_inner {
+            open + &escape_html(&wiki_label(&dest_url))
+        } else {
+            open
+        };
+        Event::InlineHtml(open.into())
+    }
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'`, safe for element content and quoted attributes.
