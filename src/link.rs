@@ -351,10 +351,10 @@ impl Resolver<'_> {
                 None => {
                     let help = self.heading_hint(from, f);
                     let message = |w: &str| {
-                        format!("unknown heading in link {w}: this note has no heading `{f}`")
+                        format!("unknown {} in link {w}: this note has no {}", what_fragment(f), named_fragment(f))
                     };
                     self.report(diagnostics, note, site, message, help);
-                    Resolved::Missing(format!("no heading “{f}”"))
+                    Resolved::Missing(format!("no {}", named_fragment(f)))
                 }
             };
         }
@@ -384,7 +384,7 @@ impl Resolver<'_> {
                         let help = self.heading_hint(id, f);
                         let other = notes[id].display_path.display();
                         let message = |w: &str| {
-                            format!("unknown heading in link {w}: {other} has no heading `{f}`")
+                            format!("unknown {} in link {w}: {other} has no {}", what_fragment(f), named_fragment(f))
                         };
                         self.report(diagnostics, note, site, message, help);
                     }
@@ -465,20 +465,29 @@ impl Resolver<'_> {
         Err(Failure::NotFound)
     }
 
-    /// The id of the heading of note `id` that `fragment` names, if any. For
-    /// nested fragments (`A#B`) the last part decides.
+    /// The anchor in note `id` that `fragment` names: a heading's id, or `^id`
+    /// for a block. In nested fragments (`A#B`) each part is looked for among
+    /// the headings under the previous one, as in Obsidian.
     fn heading(&self, id: NoteId, fragment: &str) -> Option<String> {
-        let wanted = fragment.rsplit('#').next().unwrap_or(fragment);
-        if let Some(block) = wanted.strip_prefix('^') {
-            return Some(block.to_string());
+        let note = &self.index.notes[id];
+        let parts: Vec<&str> = fragment.split('#').map(str::trim).filter(|p| !p.is_empty()).collect();
+        if let Some(block) = parts.last()?.strip_prefix('^') {
+            let found = note.scan.block_ids.iter().find(|b| b.id == block).or_else(|| {
+                note.scan.block_ids.iter().find(|b| b.id.eq_ignore_ascii_case(block))
+            })?;
+            return Some(format!("^{}", found.id));
         }
-        let key = match_key(wanted);
-        let headings = &self.index.notes[id].scan.headings;
-        headings
-            .iter()
-            .find(|h| match_key(&h.text) == key)
-            .or_else(|| headings.iter().find(|h| h.id == wanted))
-            .map(|h| h.id.clone())
+        let headings = &note.scan.headings;
+        let (mut start, mut end, mut found) = (0, headings.len(), None);
+        for part in parts {
+            let key = match_key(part);
+            let i = start + headings[start..end].iter().position(|h| match_key(&h.text) == key || h.id == part)?;
+            let level = headings[i].level;
+            end = headings[i + 1..end].iter().position(|h| h.level <= level).map_or(end, |p| i + 1 + p);
+            start = i + 1;
+            found = Some(i);
+        }
+        found.map(|i| headings[i].id.clone())
     }
 
     fn heading_hint(&self, id: NoteId, fragment: &str) -> Option<String> {
@@ -497,6 +506,20 @@ impl Resolver<'_> {
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, text)| format!("did you mean #{text}?"))
     }
+}
+
+/// "heading" or "block", for messages about a link's fragment.
+fn what_fragment(fragment: &str) -> &'static str {
+    if fragment.rsplit('#').next().unwrap_or(fragment).trim().starts_with('^') {
+        "block"
+    } else {
+        "heading"
+    }
+}
+
+/// "heading `Role`" or "block `^claim`".
+fn named_fragment(fragment: &str) -> String {
+    format!("{} `{}`", what_fragment(fragment), fragment.rsplit('#').next().unwrap_or(fragment).trim())
 }
 
 /// Splits a frontmatter value into text and `[[wikilinks]]`, with the byte
@@ -612,6 +635,7 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
         diagnostics.extend(d);
     }
 
+    diagnostics.extend(check_embed_cycles(&notes, &links, config.broken_links));
     let backlinks = collect_backlinks(&notes, &published, &links);
     let (relations, inverse_relations) = collect_relations(&notes, &published, &fields);
     let tags = collect_tags(&notes, &published);
@@ -787,6 +811,81 @@ fn collect_tags(notes: &[Note], published: &[bool]) -> BTreeMap<String, Tag> {
         sort_by_title(notes, &mut tag.notes);
     }
     tags
+}
+
+/// Reports every embed that closes a cycle (`A` embeds `B` embeds `A`): the
+/// renderer stops there instead of following it forever.
+fn check_embed_cycles(notes: &[Note], links: &[Vec<Resolved>], policy: BrokenLinks) -> Vec<Diagnostic> {
+    // Embed edges: (source, index of the link in the source, target).
+    let edges: Vec<Vec<(usize, NoteId)>> = notes
+        .iter()
+        .zip(links)
+        .map(|(note, resolved)| {
+            note.scan
+                .links
+                .iter()
+                .zip(resolved)
+                .enumerate()
+                .filter_map(|(i, (link, r))| match r {
+                    Resolved::Note { id, .. } if link.syntax == LinkSyntax::WikiEmbed => Some((i, *id)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::New; notes.len()];
+    let mut diagnostics = Vec::new();
+    for root in 0..notes.len() {
+        if state[root] != State::New || edges[root].is_empty() {
+            continue;
+        }
+        // Iterative depth-first search: (note, next edge to follow).
+        let mut path: Vec<(NoteId, usize)> = vec![(root, 0)];
+        state[root] = State::OnPath;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let Some(&(link, target)) = edges[node].get(*next) else {
+                state[node] = State::Done;
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state[target] {
+                State::New => {
+                    state[target] = State::OnPath;
+                    path.push((target, 0));
+                }
+                State::OnPath => {
+                    let start = path.iter().position(|&(n, _)| n == target).unwrap_or(0);
+                    let cycle: Vec<String> = path[start..]
+                        .iter()
+                        .map(|&(n, _)| notes[n].path.clone())
+                        .chain(std::iter::once(notes[target].path.clone()))
+                        .collect();
+                    let note = &notes[node];
+                    let (line, column) = note.body_position(note.scan.links[link].offset);
+                    let mut d = Diagnostic::error(
+                        note.display_path.clone(),
+                        line,
+                        column,
+                        format!("embed cycle: {}", cycle.join(" embeds ")),
+                    )
+                    .with_help("replace one of these embeds with a plain link");
+                    if policy == BrokenLinks::Warn {
+                        d = d.into_warning();
+                    }
+                    diagnostics.push(d);
+                }
+                State::Done => {}
+            }
+        }
+    }
+    diagnostics
 }
 
 /// URL of a kind's index page.

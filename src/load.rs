@@ -39,6 +39,8 @@ pub struct Note {
     pub draft: bool,
     /// Frontmatter `description`.
     pub description: Option<String>,
+    /// Frontmatter `cssclasses`: CSS classes for the page's `<body>`.
+    pub cssclasses: Vec<String>,
     /// Every other frontmatter key, in file order.
     pub fields: Vec<Field>,
     /// The whole file, used for positions in diagnostics.
@@ -320,6 +322,7 @@ fn parse_note(
         date: None,
         draft: false,
         description: None,
+        cssclasses: Vec::new(),
         fields: Vec::new(),
         stem,
         body_start,
@@ -397,6 +400,15 @@ fn parse_note(
                     Value::Null => {}
                     _ => diags.push(bad_type("true or false")),
                 },
+                "cssclasses" | "cssclass" | "cssClasses" => match string_list(&value, true) {
+                    Some(list) => {
+                        note.cssclasses = list
+                            .into_iter()
+                            .filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                            .collect()
+                    }
+                    None => diags.push(bad_type("a text or a list of class names")),
+                },
                 "description" => match scalar_text(&value) {
                     Some(d) => {
                         note.description = Some(d.trim().to_string()).filter(|d| !d.is_empty())
@@ -411,6 +423,12 @@ fn parse_note(
                     }
                 }
             }
+        }
+    }
+    // Inline `#tags` from the body join the frontmatter's.
+    for tag in &note.scan.tags {
+        if !note.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            note.tags.push(tag.clone());
         }
     }
     note.title = match title {

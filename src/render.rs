@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::link::{kind_url, sort_by_title, Library, NoteId, Part, Resolved};
-use crate::markdown::{self, Heading, LinkHtml, Snippet};
+use crate::load::Note;
+use crate::markdown::highlight::Highlighter;
+use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
+use std::ops::Range;
 
 /// The template files a theme provides.
 pub const TEMPLATE_NAMES: [&str; 7] = [
@@ -270,6 +273,7 @@ pub struct Renderer<'a> {
     tera: &'a tera::Tera,
     site: SiteView<'a>,
     nav: Vec<KindView>,
+    highlighter: Highlighter,
 }
 
 /// Climbs from a page at `url` (relative to the site root, ending in `/`) back to the root.
@@ -319,13 +323,7 @@ impl<'a> Renderer<'a> {
             base_url: &config.base_url,
             language: &config.language,
         };
-        Renderer {
-            library,
-            config,
-            tera,
-            site,
-            nav,
-        }
+        Renderer { library, config, tera, site, nav, highlighter: Highlighter::new() }
     }
 
     /// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
@@ -412,40 +410,93 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn note_page(&self, id: NoteId) -> Result<OutputFile, TemplateError> {
+    /// HTML of the body of note `id`, or of the part in `range` (an embedded
+    /// section or block), for a page whose way back to the site root is `root`.
+    /// `embedding` lists the notes being embedded, outermost first, to stop cycles.
+    fn body_html(&self, id: NoteId, root: &str, range: Option<Range<usize>>, embedding: &mut Vec<NoteId>) -> String {
         let lib = self.library;
         let note = &lib.notes[id];
-        let root = root_from(&note.url);
         let offsets: Vec<usize> = note.scan.links.iter().map(|l| l.offset).collect();
-        let actions: Vec<LinkHtml> = note
+        let links: Vec<LinkHtml> = note
             .scan
             .links
             .iter()
             .zip(&lib.links[id])
-            .map(|(link, resolved)| match resolved {
-                Resolved::SameNote { anchor } => {
-                    LinkHtml::Href(format!("#{}", encode_path(anchor)))
-                }
-                Resolved::Attachment(i)
-                    if link.syntax.is_embed() && is_image(&lib.attachments[*i].path) =>
-                {
-                    LinkHtml::Image(format!("{root}{}", self.attachment_url(*i)))
-                }
-                Resolved::Missing(why) => LinkHtml::Missing(why.clone()),
-                Resolved::Unpublished => LinkHtml::Text,
-                other => match self.resolved_url(other) {
-                    Some(url) => LinkHtml::Href(format!("{root}{url}")),
-                    None => LinkHtml::Text,
-                },
-            })
+            .map(|(link, resolved)| self.link_html(link, resolved, root, embedding))
             .collect();
-        let content = markdown::render_html(
+        let tag_href = |name: &str| match lib.tags.get(&name.to_lowercase()) {
+            Some(tag) => format!("{root}{}", Self::page_link(self.config, &tag.url)),
+            None => format!("{root}{}", Self::page_link(self.config, "tags/")),
+        };
+        markdown::render_html(
             note.body(),
-            &offsets,
-            &actions,
-            &note.scan.headings,
-            note.title_from_h1,
-        );
+            &BodyHtml {
+                offsets: &offsets,
+                links: &links,
+                headings: &note.scan.headings,
+                skip_h1: note.title_from_h1,
+                tag_href: Some(&tag_href),
+                range,
+                highlighter: Some(&self.highlighter),
+            },
+        )
+    }
+
+    /// How to write one link of a body on a page whose root is `root`.
+    fn link_html(&self, link: &LinkRef, resolved: &Resolved, root: &str, embedding: &mut Vec<NoteId>) -> LinkHtml {
+        let lib = self.library;
+        match resolved {
+            Resolved::SameNote { anchor } => LinkHtml::Href(format!("#{}", encode_path(anchor))),
+            Resolved::Attachment(i) if link.syntax.is_embed() => {
+                let path = &lib.attachments[*i].path;
+                let src = format!("{root}{}", self.attachment_url(*i));
+                let label = link.labelled.then_some(link.context.label.as_str()).filter(|l| !l.is_empty());
+                attachment_embed(path, src, label)
+            }
+            Resolved::Note { id, anchor } if link.syntax == LinkSyntax::WikiEmbed => {
+                self.embed_html(*id, anchor.as_deref(), root, embedding)
+            }
+            Resolved::Missing(why) => LinkHtml::Missing(why.clone()),
+            Resolved::Unpublished => LinkHtml::Text,
+            other => match self.resolved_url(other) {
+                Some(url) => LinkHtml::Href(format!("{root}{url}")),
+                None => LinkHtml::Text,
+            },
+        }
+    }
+
+    /// A transcluded note, section (`anchor` = heading id) or block (`^id`),
+    /// rendered in place with a link to its source.
+    fn embed_html(&self, id: NoteId, anchor: Option<&str>, root: &str, embedding: &mut Vec<NoteId>) -> LinkHtml {
+        let note = &self.library.notes[id];
+        let mut url = format!("{root}{}", self.note_link(id));
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.push_str(&encode_path(anchor));
+        }
+        if embedding.contains(&id) || embedding.len() > MAX_EMBED_DEPTH {
+            // Reported by the link stage; stop here.
+            return LinkHtml::Missing(format!("embed cycle: {} is already embedded here", note.title));
+        }
+        let range = anchor.and_then(|anchor| embed_range(note, anchor));
+        embedding.push(id);
+        let content = self.body_html(id, root, range, embedding);
+        embedding.pop();
+        LinkHtml::Html(format!(
+            "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\">{}</a></div><div class=\"embed-content\">{content}</div></div>",
+            markdown::escape_html(&url),
+            markdown::escape_html(&match anchor {
+                Some(a) if !a.starts_with('^') => format!("{} > {}", note.title, heading_text(note, a)),
+                _ => note.title.clone(),
+            }),
+        ))
+    }
+
+    fn note_page(&self, id: NoteId) -> Result<OutputFile, TemplateError> {
+        let lib = self.library;
+        let note = &lib.notes[id];
+        let root = root_from(&note.url);
+        let content = self.body_html(id, &root, None, &mut vec![id]);
 
         let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
         let fields = note
@@ -676,12 +727,60 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn is_image(path: &str) -> bool {
+/// Embeds nested deeper than this are cut off (cycles are stopped earlier).
+const MAX_EMBED_DEPTH: usize = 8;
+
+/// The byte range of the section under heading `anchor`, or of block `^id`.
+fn embed_range(note: &Note, anchor: &str) -> Option<Range<usize>> {
+    if let Some(block) = anchor.strip_prefix('^') {
+        return note.scan.block_ids.iter().find(|b| b.id == block).map(|b| b.range.clone());
+    }
+    let headings = &note.scan.headings;
+    let i = headings.iter().position(|h| h.id == anchor)?;
+    let end = headings[i + 1..]
+        .iter()
+        .find(|h| h.level <= headings[i].level)
+        .map_or(note.body().len(), |h| h.offset);
+    Some(headings[i].offset..end)
+}
+
+fn heading_text<'n>(note: &'n Note, id: &'n str) -> &'n str {
+    note.scan.headings.iter().find(|h| h.id == id).map_or(id, |h| h.text.as_str())
+}
+
+/// HTML for an embedded attachment: image (with `|300` or `|300x200` sizes),
+/// audio, video, PDF; other files become links.
+fn attachment_embed(path: &str, src: String, label: Option<&str>) -> LinkHtml {
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        ext.as_str(),
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "ico"
-    )
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let size = label.and_then(|l| {
+        let (w, h) = l.split_once('x').map_or((l, None), |(w, h)| (w, Some(h)));
+        Some((w.trim().parse::<u32>().ok()?, h.and_then(|h| h.trim().parse::<u32>().ok())))
+    });
+    let attr = markdown::escape_html;
+    match ext.as_str() {
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "ico" => LinkHtml::Image {
+            src,
+            alt: match (size, label) {
+                (None, Some(label)) => label.to_string(),
+                _ => name.to_string(),
+            },
+            width: size.map(|s| s.0),
+            height: size.and_then(|s| s.1),
+        },
+        "mp3" | "wav" | "m4a" | "ogg" | "flac" | "3gp" => {
+            LinkHtml::Html(format!("<audio controls src=\"{}\" title=\"{}\"></audio>", attr(&src), attr(name)))
+        }
+        "mp4" | "webm" | "ogv" | "mov" | "mkv" => {
+            LinkHtml::Html(format!("<video controls src=\"{}\" title=\"{}\"></video>", attr(&src), attr(name)))
+        }
+        "pdf" => LinkHtml::Html(format!(
+            "<iframe class=\"embed-pdf\" src=\"{}\" title=\"{}\" loading=\"lazy\"></iframe>",
+            attr(&src),
+            attr(name)
+        )),
+        _ => LinkHtml::Href(src),
+    }
 }
 
 /// Static assets: the built-in theme's, then `themes/<theme>/static/`, then the

@@ -434,12 +434,12 @@ fn attachments_are_copied_and_embedded_images_resolve() {
     let html = site.page("actors/person/index.html");
     assert!(
         html.contains(
-            r#"<img src="../../actors/photo%20of%20wang.png" alt="photo of wang.png" />"#
+            r#"<img src="../../actors/photo%20of%20wang.png" alt="photo of wang.png" loading="lazy">"#
         ),
         "{html}"
     );
     assert!(
-        html.contains(r#"<img src="../../maps/map.png" alt="map" />"#),
+        html.contains(r#"<img src="../../maps/map.png" alt="map" loading="lazy">"#),
         "{html}"
     );
     assert!(

@@ -5,10 +5,13 @@
 //! with [`options`], so the byte offsets the scan records identify the same link
 //! events the renderer sees.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Tag, TagEnd};
 use std::collections::HashSet;
 
 use crate::slug::slugify;
+
+pub mod dialect;
+pub mod highlight;
 
 /// Parser options shared by every stage.
 pub fn options() -> Options {
@@ -54,6 +57,9 @@ pub struct LinkRef {
     pub offset: usize,
     /// The sentence around the link, for backlinks.
     pub context: Snippet,
+    /// Whether the author gave the link its own text (`[[a|text]]`, `[text](a)`,
+    /// `![[img.png|300]]`); that text is `context.label`.
+    pub labelled: bool,
 }
 
 /// The sentence around a link, split so a template can highlight the link text.
@@ -76,6 +82,9 @@ pub struct Heading {
     pub text: String,
     /// Unique id within the page: an explicit `{#id}` or the slug of the text.
     pub id: String,
+    /// Byte offset of the heading in the body, where its section starts.
+    #[serde(skip)]
+    pub offset: usize,
 }
 
 /// What the load stage needs to know about a body.
@@ -87,6 +96,10 @@ pub struct Scan {
     pub links: Vec<LinkRef>,
     /// Text of the first H1, a fallback title.
     pub first_h1: Option<String>,
+    /// Paragraphs and list items ending in `^id`.
+    pub block_ids: Vec<dialect::BlockId>,
+    /// Inline `#tags` of the body.
+    pub tags: Vec<String>,
 }
 
 /// Splits a wikilink destination such as `Note#Heading` into target and
@@ -272,12 +285,15 @@ pub fn scan(body: &str) -> Scan {
     let mut scan = Scan::default();
     let mut used_ids = HashSet::new();
     let mut block = BlockText::default();
-    // Heading being read: (level, explicit id, text).
-    let mut heading: Option<(u8, Option<String>, String)> = None;
+    // Heading being read: (level, explicit id, text, offset).
+    let mut heading: Option<(u8, Option<String>, String, usize)> = None;
     // Link whose label is being read: (index in scan.links, label start).
     let mut open_links: Vec<Option<(usize, usize)>> = Vec::new();
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let parsed = dialect::parse(body, None);
+    scan.block_ids = parsed.block_ids;
+    scan.tags = parsed.tags;
+    for (event, range) in parsed.events {
         match event {
             Event::Start(tag) => {
                 match &tag {
@@ -287,6 +303,7 @@ pub fn scan(body: &str) -> Scan {
                             heading_level(*level),
                             id.as_ref().map(|s| s.to_string()),
                             String::new(),
+                            range.start,
                         ));
                     }
                     Tag::Link {
@@ -333,6 +350,7 @@ pub fn scan(body: &str) -> Scan {
                                     fragment,
                                     offset: range.start,
                                     context: Snippet::default(),
+                                    labelled: !matches!(link_type, LinkType::WikiLink { has_pothole: false }),
                                 });
                                 let index = scan.links.len() - 1;
                                 if let LinkType::WikiLink { has_pothole: false } = link_type {
@@ -358,14 +376,14 @@ pub fn scan(body: &str) -> Scan {
             }
             Event::End(tag_end) => match tag_end {
                 TagEnd::Heading(_) => {
-                    if let Some((level, explicit, text)) = heading.take() {
+                    if let Some((level, explicit, text, offset)) = heading.take() {
                         let text = text.trim().to_string();
                         let base = explicit.unwrap_or_else(|| slugify(&text));
                         let id = unique_id(&base, &mut used_ids);
                         if level == 1 && scan.first_h1.is_none() && !text.is_empty() {
                             scan.first_h1 = Some(text.clone());
                         }
-                        scan.headings.push(Heading { level, text, id });
+                        scan.headings.push(Heading { level, text, id, offset });
                     }
                     block.flush(&mut scan.links);
                 }
@@ -380,7 +398,7 @@ pub fn scan(body: &str) -> Scan {
             },
             Event::Text(text) | Event::Code(text) => {
                 let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
-                if let Some((_, _, heading_text)) = heading.as_mut() {
+                if let Some((_, _, heading_text, _)) = heading.as_mut() {
                     heading_text.push_str(&text);
                 }
                 if !in_unlabelled_wiki {
@@ -411,86 +429,127 @@ fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
 pub enum LinkHtml {
     /// A link to this (relative) URL.
     Href(String),
-    /// An image with this source.
-    Image(String),
+    /// An image with this source, alt text and size.
+    Image { src: String, alt: String, width: Option<u32>, height: Option<u32> },
+    /// Ready-made HTML replacing the link: audio, video, PDF and note embeds.
+    Html(String),
     /// A broken link, drawn as marked text with this explanation as tooltip.
     Missing(String),
     /// Plain text (e.g. a link to an unpublished draft).
     Text,
 }
 
-/// Renders `body` to HTML. `links[i]` says how to write the link at byte
-/// offset `offsets[i]` (the offsets [`scan`] recorded); `headings` gives the ids;
-/// `skip_h1` drops the first H1 (already shown as the page title).
-pub fn render_html(
-    body: &str,
-    offsets: &[usize],
-    links: &[LinkHtml],
-    headings: &[Heading],
-    skip_h1: bool,
-) -> String {
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    let mut writer = LinkWriter {
-        offsets,
-        links,
-        ends: Vec::new(),
-    };
-    let mut heading_index = 0;
-    let mut skipping_h1 = false;
-    let mut h1_pending = skip_h1;
+/// What [`render_html`] needs besides the body.
+pub struct BodyHtml<'a> {
+    /// Byte offsets of the links [`scan`] found, ascending.
+    pub offsets: &'a [usize],
+    /// How to write each of those links.
+    pub links: &'a [LinkHtml],
+    /// The headings [`scan`] found, for their ids.
+    pub headings: &'a [Heading],
+    /// Drop the first H1 (already shown as the page title).
+    pub skip_h1: bool,
+    /// Links for inline `#tags`.
+    pub tag_href: dialect::TagHref<'a>,
+    /// Render only the blocks within this byte range (a section or block embed).
+    pub range: Option<std::ops::Range<usize>>,
+    /// Syntax highlighting for fenced code.
+    pub highlighter: Option<&'a highlight::Highlighter>,
+}
 
-    let events = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| {
-            if skipping_h1 {
-                skipping_h1 = !matches!(event, Event::End(TagEnd::Heading(_)));
-                return None;
-            }
-            match event {
-                Event::Start(Tag::Heading {
-                    level,
-                    id: _,
-                    classes,
-                    attrs,
-                }) => {
-                    let id = headings
-                        .get(heading_index)
-                        .map(|h| CowStr::from(h.id.clone()));
-                    heading_index += 1;
-                    if h1_pending && level == HeadingLevel::H1 {
-                        h1_pending = false;
-                        skipping_h1 = true;
-                        return None;
-                    }
-                    Some(Event::Start(Tag::Heading {
-                        level,
-                        id,
-                        classes,
-                        attrs,
-                    }))
+/// Renders `body` to HTML.
+pub fn render_html(body: &str, options: &BodyHtml) -> String {
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut events = dialect::parse(body, options.tag_href).events;
+    if let Some(range) = &options.range {
+        events.retain(|(_, r)| r.start >= range.start && r.end <= range.end);
+    }
+    let mut writer = LinkWriter { offsets: options.offsets, links: options.links, ends: Vec::new() };
+    let unwrap = block_embed_paragraphs(&events, &writer);
+    let mut heading_index = options.headings.partition_point(|h| h.offset < options.range.as_ref().map_or(0, |r| r.start));
+    let mut skipping_h1 = false;
+    let mut h1_pending = options.skip_h1;
+    let mut code: Option<(String, String)> = None;
+
+    let events = events.into_iter().enumerate().filter_map(|(index, (event, range))| {
+        if skipping_h1 {
+            skipping_h1 = !matches!(event, Event::End(TagEnd::Heading(_)));
+            return None;
+        }
+        if let Some((_, text)) = code.as_mut() {
+            return match event {
+                Event::Text(t) => {
+                    text.push_str(&t);
+                    None
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => Some(writer.open(false, link_type, dest_url, title, id, range.start)),
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => Some(writer.open(true, link_type, dest_url, title, id, range.start)),
-                Event::End(TagEnd::Link | TagEnd::Image) => match writer.ends.pop() {
-                    Some((Some(end), _)) => Some(end),
-                    _ => Some(event),
-                },
-                _ if writer.inside_replaced_label() => None,
-                other => Some(other),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, text) = code.take().unwrap_or_default();
+                    Some(Event::Html(code_block(&lang, &text, options.highlighter).into()))
+                }
+                _ => None,
+            };
+        }
+        match event {
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) if unwrap.contains(&index) => None,
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) if options.highlighter.is_some() => {
+                code = Some((lang.to_string(), String::new()));
+                None
             }
-        });
+            Event::Start(Tag::Heading { level, id: _, classes, attrs }) => {
+                let id = options.headings.get(heading_index).map(|h| CowStr::from(h.id.clone()));
+                heading_index += 1;
+                if h1_pending && level == HeadingLevel::H1 {
+                    h1_pending = false;
+                    skipping_h1 = true;
+                    return None;
+                }
+                Some(Event::Start(Tag::Heading { level, id, classes, attrs }))
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Some(writer.open(false, link_type, dest_url, title, id, range.start))
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                Some(writer.open(true, link_type, dest_url, title, id, range.start))
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => match writer.ends.pop() {
+                Some((Some(end), _)) => Some(end),
+                _ => Some(event),
+            },
+            _ if writer.inside_replaced_label() => None,
+            other => Some(other),
+        }
+    });
     pulldown_cmark::html::push_html(&mut html, events);
     html
+}
+
+/// `<pre><code>` for a fenced block, highlighted when the language is known.
+fn code_block(lang: &str, code: &str, highlighter: Option<&highlight::Highlighter>) -> String {
+    let class = lang.split_whitespace().next().map(|l| format!(" class=\"language-{}\"", escape_html(l))).unwrap_or_default();
+    match highlighter.and_then(|h| h.highlight(lang, code)) {
+        Some(highlighted) => format!("<pre class=\"highlight\"><code{class}>{highlighted}</code></pre>\n"),
+        None => format!("<pre><code{class}>{}</code></pre>\n", escape_html(code)),
+    }
+}
+
+/// Indices of `<p>` start and end events around an embed that stands alone in
+/// its paragraph: the embed is a block of its own and must not sit inside `<p>`.
+fn block_embed_paragraphs(events: &[dialect::Spanned], writer: &LinkWriter) -> HashSet<usize> {
+    let mut unwrap = HashSet::new();
+    for (i, window) in events.windows(2).enumerate() {
+        let (Event::Start(Tag::Paragraph), (Event::Start(Tag::Image { .. }), range)) = (&window[0].0, &window[1]) else {
+            continue;
+        };
+        if !matches!(writer.action(range.start), Some(LinkHtml::Html(html)) if html.starts_with("<div")) {
+            continue;
+        }
+        let Some(end) = events[i + 1..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))) else { continue };
+        if matches!(events.get(i + 1 + end + 1), Some((Event::End(TagEnd::Paragraph), _))) {
+            unwrap.insert(i);
+            unwrap.insert(i + 1 + end + 1);
+        }
+    }
+    unwrap
 }
 
 /// Rewrites link and image events as the link stage resolved them.
@@ -498,13 +557,17 @@ struct LinkWriter<'a> {
     offsets: &'a [usize],
     links: &'a [LinkHtml],
     /// For each open link or image: the end event to emit instead of the
-    /// parser's, and whether its inner text is replaced by our label.
+    /// parser's, and whether its inner text is replaced.
     ends: Vec<(Option<Event<'static>>, bool)>,
 }
 
 impl LinkWriter<'_> {
     fn inside_replaced_label(&self) -> bool {
         matches!(self.ends.last(), Some((_, true)))
+    }
+
+    fn action(&self, offset: usize) -> Option<&LinkHtml> {
+        self.offsets.binary_search(&offset).ok().and_then(|i| self.links.get(i))
     }
 
     fn open<'e>(
@@ -516,77 +579,49 @@ impl LinkWriter<'_> {
         id: CowStr<'e>,
         offset: usize,
     ) -> Event<'e> {
-        let action = self
-            .offsets
-            .binary_search(&offset)
-            .ok()
-            .and_then(|i| self.links.get(i));
-        let (open, close) = match action {
+        let (open, close) = match self.action(offset) {
             None => {
                 // Not ours (an external URL): leave it to the parser's writer.
                 self.ends.push((None, false));
                 let tag = if is_image {
-                    Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }
+                    Tag::Image { link_type, dest_url, title, id }
                 } else {
-                    Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }
+                    Tag::Link { link_type, dest_url, title, id }
                 };
                 return Event::Start(tag);
             }
-            Some(LinkHtml::Image(src)) => {
-                self.ends.push((Some(Event::End(TagEnd::Image)), false));
-                let dest_url = src.clone().into();
-                return Event::Start(Tag::Image {
-                    link_type: LinkType::Inline,
-                    dest_url,
-                    title,
-                    id: "".into(),
-                });
+            Some(LinkHtml::Image { src, alt, width, height }) => {
+                let size = |name: &str, v: &Option<u32>| v.map(|v| format!(" {name}=\"{v}\"")).unwrap_or_default();
+                let html = format!(
+                    "<img src=\"{}\" alt=\"{}\"{}{} loading=\"lazy\">",
+                    escape_html(src),
+                    escape_html(alt),
+                    size("width", width),
+                    size("height", height)
+                );
+                (html, "")
             }
+            Some(LinkHtml::Html(html)) => (html.clone(), ""),
             Some(LinkHtml::Href(href)) => {
-                let class = if is_image {
-                    " class=\"embed-link\""
-                } else {
-                    ""
-                };
-                let title = if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(" title=\"{}\"", escape_html(&title))
-                };
-                (
-                    format!("<a href=\"{}\"{class}{title}>", escape_html(href)),
-                    "</a>",
-                )
+                let class = if is_image { " class=\"embed-link\"" } else { "" };
+                let title =
+                    if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
+                (format!("<a href=\"{}\"{class}{title}>", escape_html(href)), "</a>")
             }
-            Some(LinkHtml::Missing(why)) => (
-                format!(
-                    "<span class=\"missing-link\" title=\"{}\">",
-                    escape_html(why)
-                ),
-                "</span>",
-            ),
+            Some(LinkHtml::Missing(why)) => {
+                (format!("<span class=\"missing-link\" title=\"{}\">", escape_html(why)), "</span>")
+            }
             Some(LinkHtml::Text) => ("<span class=\"unpublished-link\">".to_string(), "</span>"),
         };
+        if close.is_empty() {
+            // Complete HTML: drop the link's inner text.
+            self.ends.push((Some(Event::InlineHtml("".into())), true));
+            return Event::InlineHtml(open.into());
+        }
         // Unlabelled wikilinks and embeds show our label instead of their inner text.
-        let replace_inner =
-            is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
-        self.ends
-            .push((Some(Event::InlineHtml(close.into())), replace_inner));
-        let open = if replace_inner {
-            open + &escape_html(&wiki_label(&dest_url))
-        } else {
-            open
-        };
+        let replace_inner = is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
+        self.ends.push((Some(Event::InlineHtml(close.into())), replace_inner));
+        let open = if replace_inner { open + &escape_html(&wiki_label(&dest_url)) } else { open };
         Event::InlineHtml(open.into())
     }
 }
