@@ -351,7 +351,11 @@ impl Resolver<'_> {
                 None => {
                     let help = self.heading_hint(from, f);
                     let message = |w: &str| {
-                        format!("unknown {} in link {w}: this note has no {}", what_fragment(f), named_fragment(f))
+                        format!(
+                            "unknown {} in link {w}: this note has no {}",
+                            what_fragment(f),
+                            named_fragment(f)
+                        )
                     };
                     self.report(diagnostics, note, site, message, help);
                     Resolved::Missing(format!("no {}", named_fragment(f)))
@@ -384,7 +388,11 @@ impl Resolver<'_> {
                         let help = self.heading_hint(id, f);
                         let other = notes[id].display_path.display();
                         let message = |w: &str| {
-                            format!("unknown {} in link {w}: {other} has no {}", what_fragment(f), named_fragment(f))
+                            format!(
+                                "unknown {} in link {w}: {other} has no {}",
+                                what_fragment(f),
+                                named_fragment(f)
+                            )
                         };
                         self.report(diagnostics, note, site, message, help);
                     }
@@ -470,20 +478,38 @@ impl Resolver<'_> {
     /// the headings under the previous one, as in Obsidian.
     fn heading(&self, id: NoteId, fragment: &str) -> Option<String> {
         let note = &self.index.notes[id];
-        let parts: Vec<&str> = fragment.split('#').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = fragment
+            .split('#')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         if let Some(block) = parts.last()?.strip_prefix('^') {
-            let found = note.scan.block_ids.iter().find(|b| b.id == block).or_else(|| {
-                note.scan.block_ids.iter().find(|b| b.id.eq_ignore_ascii_case(block))
-            })?;
+            let found = note
+                .scan
+                .block_ids
+                .iter()
+                .find(|b| b.id == block)
+                .or_else(|| {
+                    note.scan
+                        .block_ids
+                        .iter()
+                        .find(|b| b.id.eq_ignore_ascii_case(block))
+                })?;
             return Some(format!("^{}", found.id));
         }
         let headings = &note.scan.headings;
         let (mut start, mut end, mut found) = (0, headings.len(), None);
         for part in parts {
             let key = match_key(part);
-            let i = start + headings[start..end].iter().position(|h| match_key(&h.text) == key || h.id == part)?;
+            let i = start
+                + headings[start..end]
+                    .iter()
+                    .position(|h| match_key(&h.text) == key || h.id == part)?;
             let level = headings[i].level;
-            end = headings[i + 1..end].iter().position(|h| h.level <= level).map_or(end, |p| i + 1 + p);
+            end = headings[i + 1..end]
+                .iter()
+                .position(|h| h.level <= level)
+                .map_or(end, |p| i + 1 + p);
             start = i + 1;
             found = Some(i);
         }
@@ -510,7 +536,13 @@ impl Resolver<'_> {
 
 /// "heading" or "block", for messages about a link's fragment.
 fn what_fragment(fragment: &str) -> &'static str {
-    if fragment.rsplit('#').next().unwrap_or(fragment).trim().starts_with('^') {
+    if fragment
+        .rsplit('#')
+        .next()
+        .unwrap_or(fragment)
+        .trim()
+        .starts_with('^')
+    {
         "block"
     } else {
         "heading"
@@ -519,7 +551,11 @@ fn what_fragment(fragment: &str) -> &'static str {
 
 /// "heading `Role`" or "block `^claim`".
 fn named_fragment(fragment: &str) -> String {
-    format!("{} `{}`", what_fragment(fragment), fragment.rsplit('#').next().unwrap_or(fragment).trim())
+    format!(
+        "{} `{}`",
+        what_fragment(fragment),
+        fragment.rsplit('#').next().unwrap_or(fragment).trim()
+    )
 }
 
 /// Splits a frontmatter value into text and `[[wikilinks]]`, with the byte
@@ -815,7 +851,11 @@ fn collect_tags(notes: &[Note], published: &[bool]) -> BTreeMap<String, Tag> {
 
 /// Reports every embed that closes a cycle (`A` embeds `B` embeds `A`): the
 /// renderer stops there instead of following it forever.
-fn check_embed_cycles(notes: &[Note], links: &[Vec<Resolved>], policy: BrokenLinks) -> Vec<Diagnostic> {
+fn check_embed_cycles(
+    notes: &[Note],
+    links: &[Vec<Resolved>],
+    policy: BrokenLinks,
+) -> Vec<Diagnostic> {
     // Embed edges: (source, index of the link in the source, target).
     let edges: Vec<Vec<(usize, NoteId)>> = notes
         .iter()
@@ -827,7 +867,9 @@ fn check_embed_cycles(notes: &[Note], links: &[Vec<Resolved>], policy: BrokenLin
                 .zip(resolved)
                 .enumerate()
                 .filter_map(|(i, (link, r))| match r {
-                    Resolved::Note { id, .. } if link.syntax == LinkSyntax::WikiEmbed => Some((i, *id)),
+                    Resolved::Note { id, .. } if link.syntax == LinkSyntax::WikiEmbed => {
+                        Some((i, *id))
+                    }
                     _ => None,
                 })
                 .collect()

@@ -404,7 +404,10 @@ fn parse_note(
                     Some(list) => {
                         note.cssclasses = list
                             .into_iter()
-                            .filter(|c| c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                            .filter(|c| {
+                                c.chars()
+                                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                            })
                             .collect()
                     }
                     None => diags.push(bad_type("a text or a list of class names")),

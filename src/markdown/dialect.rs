@@ -39,18 +39,30 @@ pub type TagHref<'f> = Option<&'f (dyn Fn(&str) -> String + Sync)>;
 
 /// Parses `body` with Dossier's Markdown dialect.
 pub fn parse<'a>(body: &'a str, tag_href: TagHref) -> Parsed<'a> {
-    let events: Vec<Spanned<'a>> = Parser::new_ext(body, options()).into_offset_iter().collect();
+    let events: Vec<Spanned<'a>> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
     let events = strip_comments(events);
-    let mut parsed = Parsed { events: Vec::new(), block_ids: Vec::new(), tags: Vec::new() };
-    let events = inline_syntax(events, tag_href, &mut parsed);
-    parsed.events = callouts(events);
+    let mut parsed = Parsed {
+        events: Vec::new(),
+        block_ids: Vec::new(),
+        tags: Vec::new(),
+    };
+    let (events, quote_ids) = inline_syntax(events, tag_href, &mut parsed);
+    parsed.events = callouts(events, &quote_ids);
     parsed
 }
 
 fn is_inline_start(tag: &Tag) -> bool {
     matches!(
         tag,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript | Tag::Link { .. } | Tag::Image { .. }
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
     )
 }
 
@@ -89,7 +101,10 @@ fn is_inline(event: &Event) -> bool {
 /// `%%` inside code stays literal (code arrives as separate events). Blocks
 /// left empty by a removed comment are dropped.
 fn strip_comments(events: Vec<Spanned>) -> Vec<Spanned> {
-    if !events.iter().any(|(e, _)| matches!(e, Event::Text(t) if t.contains("%%"))) {
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains("%%")))
+    {
         return events;
     }
     let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
@@ -113,7 +128,10 @@ fn strip_comments(events: Vec<Spanned>) -> Vec<Spanned> {
                     match rest.find("%%") {
                         Some(i) => {
                             if !in_comment && i > 0 {
-                                out.push((Event::Text(rest[..i].to_string().into()), offset..offset + i));
+                                out.push((
+                                    Event::Text(rest[..i].to_string().into()),
+                                    offset..offset + i,
+                                ));
                             }
                             in_comment = !in_comment;
                             mark_dropped(&mut blocks);
@@ -174,14 +192,32 @@ fn strip_comments(events: Vec<Spanned>) -> Vec<Spanned> {
 }
 
 /// Highlights, block ids and inline tags, applied to each run of inline events.
-fn inline_syntax<'a>(events: Vec<Spanned<'a>>, tag_href: TagHref, parsed: &mut Parsed) -> Vec<Spanned<'a>> {
+/// What an open block can do with a `^block-id` at the end of its text.
+#[derive(Clone, Copy, PartialEq)]
+enum Holder {
+    Paragraph,
+    Item,
+    Quote,
+    Other,
+}
+
+fn inline_syntax<'a>(
+    events: Vec<Spanned<'a>>,
+    tag_href: TagHref,
+    parsed: &mut Parsed,
+) -> (Vec<Spanned<'a>>, Vec<(usize, String)>) {
     let mut out: Vec<Spanned<'a>> = Vec::with_capacity(events.len() + 8);
-    // Open block containers: (index in `out`, the tag, its range).
-    let mut blocks: Vec<(usize, Range<usize>, bool)> = Vec::new();
+    // Open blocks: (index of their start in `out`, range, what they are).
+    let mut blocks: Vec<(usize, Range<usize>, Holder)> = Vec::new();
+    // Block ids of block quotes (by start offset), given to the callout pass.
+    let mut quote_ids: Vec<(usize, String)> = Vec::new();
     let mut run: Vec<Spanned<'a>> = Vec::new();
     let mut in_heading = false;
 
-    let mut flush = |run: &mut Vec<Spanned<'a>>, out: &mut Vec<Spanned<'a>>, blocks: &[(usize, Range<usize>, bool)], in_heading: bool| {
+    let mut flush = |run: &mut Vec<Spanned<'a>>,
+                     out: &mut Vec<Spanned<'a>>,
+                     blocks: &[(usize, Range<usize>, Holder)],
+                     in_heading: bool| {
         if run.is_empty() {
             return;
         }
@@ -190,16 +226,32 @@ fn inline_syntax<'a>(events: Vec<Spanned<'a>>, tag_href: TagHref, parsed: &mut P
         if !in_heading {
             tags(&mut events, tag_href, &mut parsed.tags);
         }
-        // A block id belongs to the innermost paragraph or list item.
-        if let Some(&(index, ref range, true)) = blocks.iter().rev().find(|b| b.2) {
+        // A block id belongs to the innermost paragraph or list item; in a
+        // quote or callout, to the whole quote (as in Obsidian).
+        if let Some(k) = blocks
+            .iter()
+            .rposition(|b| matches!(b.2, Holder::Paragraph | Holder::Item))
+        {
             if let Some(id) = take_block_id(&mut events) {
-                let (start, _) = &out[index];
-                let html = match start {
-                    Event::Start(Tag::Item) => format!("<li id=\"^{}\">", escape_html(&id)),
-                    _ => format!("<p id=\"^{}\">", escape_html(&id)),
-                };
-                out[index].0 = Event::Html(html.into());
-                parsed.block_ids.push(BlockId { id, range: range.clone() });
+                let (index, range, holder) = &blocks[k];
+                match blocks.get(k.wrapping_sub(1)) {
+                    Some((_, quote_range, Holder::Quote)) if *holder == Holder::Paragraph => {
+                        quote_ids.push((quote_range.start, id.clone()));
+                        parsed.block_ids.push(BlockId {
+                            id,
+                            range: quote_range.clone(),
+                        });
+                    }
+                    _ => {
+                        let element = if *holder == Holder::Item { "li" } else { "p" };
+                        out[*index].0 =
+                            Event::Html(format!("<{element} id=\"^{}\">", escape_html(&id)).into());
+                        parsed.block_ids.push(BlockId {
+                            id,
+                            range: range.clone(),
+                        });
+                    }
+                }
             }
         }
         out.append(&mut events);
@@ -213,15 +265,24 @@ fn inline_syntax<'a>(events: Vec<Spanned<'a>>, tag_href: TagHref, parsed: &mut P
         flush(&mut run, &mut out, &blocks, in_heading);
         match &event {
             Event::Start(tag) => {
-                let holds_id = matches!(tag, Tag::Paragraph | Tag::Item);
+                let holder = match tag {
+                    Tag::Paragraph => Holder::Paragraph,
+                    Tag::Item => Holder::Item,
+                    Tag::BlockQuote(_) => Holder::Quote,
+                    _ => Holder::Other,
+                };
                 in_heading = matches!(tag, Tag::Heading { .. });
-                blocks.push((out.len(), range.clone(), holds_id));
+                blocks.push((out.len(), range.clone(), holder));
             }
             Event::End(tag) => {
                 if let Some((index, _, _)) = blocks.pop() {
                     // A start rewritten to HTML needs a matching HTML end.
                     if let Event::Html(_) = out[index].0 {
-                        let close = if matches!(tag, TagEnd::Item) { "</li>\n" } else { "</p>\n" };
+                        let close = if matches!(tag, TagEnd::Item) {
+                            "</li>\n"
+                        } else {
+                            "</p>\n"
+                        };
                         out.push((Event::Html(close.into()), range));
                         continue;
                     }
@@ -233,13 +294,16 @@ fn inline_syntax<'a>(events: Vec<Spanned<'a>>, tag_href: TagHref, parsed: &mut P
         out.push((event, range));
     }
     flush(&mut run, &mut out, &blocks, in_heading);
-    out
+    (out, quote_ids)
 }
 
 /// Turns paired `==` in text into `<mark>`: an opening `==` is followed by a
 /// non-space, a closing one preceded by one, both at the same nesting depth.
 fn highlight(events: &mut Vec<Spanned>) {
-    if !events.iter().any(|(e, _)| matches!(e, Event::Text(t) if t.contains("=="))) {
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains("==")))
+    {
         return;
     }
     // Split texts at every `==` so each marker is its own event.
@@ -254,7 +318,10 @@ fn highlight(events: &mut Vec<Spanned>) {
                         offset += 2;
                     }
                     if !piece.is_empty() {
-                        split.push((Event::Text(piece.to_string().into()), offset..offset + piece.len()));
+                        split.push((
+                            Event::Text(piece.to_string().into()),
+                            offset..offset + piece.len(),
+                        ));
                         offset += piece.len();
                     }
                 }
@@ -265,7 +332,11 @@ fn highlight(events: &mut Vec<Spanned>) {
     // Whether the event at `i` is solid (not space) on the side facing the marker.
     let solid = |events: &[Spanned], i: usize, facing_start: bool| match events.get(i) {
         Some((Event::Text(t), _)) => {
-            let c = if facing_start { t.chars().next() } else { t.chars().last() };
+            let c = if facing_start {
+                t.chars().next()
+            } else {
+                t.chars().last()
+            };
             c.is_some_and(|c| !c.is_whitespace())
         }
         Some((Event::SoftBreak | Event::HardBreak, _)) | None => false,
@@ -313,8 +384,12 @@ fn highlight(events: &mut Vec<Spanned>) {
 
 /// Removes a trailing `^block-id` from a run of inline events and returns the id.
 fn take_block_id(events: &mut Vec<Spanned>) -> Option<String> {
-    let last = events.iter().rposition(|(e, _)| !matches!(e, Event::SoftBreak | Event::HardBreak))?;
-    let Event::Text(text) = &events[last].0 else { return None };
+    let last = events
+        .iter()
+        .rposition(|(e, _)| !matches!(e, Event::SoftBreak | Event::HardBreak))?;
+    let Event::Text(text) = &events[last].0 else {
+        return None;
+    };
     let caret = text.rfind('^')?;
     let id = &text[caret + 1..];
     let id = id.trim_end();
@@ -323,7 +398,8 @@ fn take_block_id(events: &mut Vec<Spanned>) -> Option<String> {
     }
     let before = &text[..caret];
     // `text ^id`, or `^id` glued to an embed or standing alone: `![[x.png]]^id`.
-    let glued = caret == 0 && (last == 0 || matches!(events[last - 1].0, Event::End(TagEnd::Image | TagEnd::Link)));
+    let glued = caret == 0
+        && (last == 0 || matches!(events[last - 1].0, Event::End(TagEnd::Image | TagEnd::Link)));
     if !(before.ends_with(char::is_whitespace) || glued) {
         return None;
     }
@@ -351,7 +427,10 @@ fn is_tag_char(c: char) -> bool {
 /// Finds inline `#tags` in text (not in links, code or headings) and, when
 /// rendering, turns them into links to their tag pages.
 fn tags(events: &mut Vec<Spanned>, tag_href: TagHref, found: &mut Vec<String>) {
-    if !events.iter().any(|(e, _)| matches!(e, Event::Text(t) if t.contains('#'))) {
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('#')))
+    {
         return;
     }
     let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
@@ -374,17 +453,34 @@ fn tags(events: &mut Vec<Spanned>, tag_href: TagHref, found: &mut Vec<String>) {
                 let mut iter = text.char_indices().peekable();
                 while let Some((i, c)) = iter.next() {
                     if c == '#' && prev_space {
-                        let name_len: usize = text[i + 1..].chars().take_while(|&c| is_tag_char(c)).map(char::len_utf8).sum();
+                        let name_len: usize = text[i + 1..]
+                            .chars()
+                            .take_while(|&c| is_tag_char(c))
+                            .map(char::len_utf8)
+                            .sum();
                         let name = text[i + 1..i + 1 + name_len].trim_end_matches(['/', '-']);
-                        if !name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()) && !is_colour(name) {
+                        if !name.is_empty()
+                            && !name.chars().all(|c| c.is_ascii_digit())
+                            && !is_colour(name)
+                        {
                             found.push(name.to_string());
                             if let Some(href) = tag_href {
                                 if i > last {
-                                    out.push((Event::Text(text[last..i].to_string().into()), range.start + last..range.start + i));
+                                    out.push((
+                                        Event::Text(text[last..i].to_string().into()),
+                                        range.start + last..range.start + i,
+                                    ));
                                 }
                                 let end = i + 1 + name.len();
-                                let html = format!("<a class=\"tag\" href=\"{}\">#{}</a>", escape_html(&href(name)), escape_html(name));
-                                out.push((Event::InlineHtml(html.into()), range.start + i..range.start + end));
+                                let html = format!(
+                                    "<a class=\"tag\" href=\"{}\">#{}</a>",
+                                    escape_html(&href(name)),
+                                    escape_html(name)
+                                );
+                                out.push((
+                                    Event::InlineHtml(html.into()),
+                                    range.start + i..range.start + end,
+                                ));
                                 last = end;
                             }
                             while iter.peek().is_some_and(|&(j, _)| j < i + 1 + name.len()) {
@@ -400,7 +496,10 @@ fn tags(events: &mut Vec<Spanned>, tag_href: TagHref, found: &mut Vec<String>) {
                 if last == 0 {
                     out.push((Event::Text(text), range));
                 } else if last < text.len() {
-                    out.push((Event::Text(text[last..].to_string().into()), range.start + last..range.end));
+                    out.push((
+                        Event::Text(text[last..].to_string().into()),
+                        range.start + last..range.end,
+                    ));
                 }
             }
             Event::Text(text) => {
@@ -452,7 +551,11 @@ fn callout_header(text: &str) -> Option<(&str, Option<char>, &str)> {
     let rest = text.strip_prefix("[!")?;
     let close = rest.find(']')?;
     let kind = &rest[..close];
-    if kind.is_empty() || !kind.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+    if kind.is_empty()
+        || !kind
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
         return None;
     }
     let rest = &rest[close + 1..];
@@ -465,10 +568,21 @@ fn callout_header(text: &str) -> Option<(&str, Option<char>, &str)> {
 
 /// Turns block quotes that start with `[!type]` into callouts; foldable ones
 /// (`-` closed, `+` open) become `<details>`, so they work without JavaScript.
-fn callouts(events: Vec<Spanned>) -> Vec<Spanned> {
-    if !events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(_)))) {
+/// `quote_ids` are the block ids of quotes, by the quote's start offset.
+fn callouts<'a>(events: Vec<Spanned<'a>>, quote_ids: &[(usize, String)]) -> Vec<Spanned<'a>> {
+    if !events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Start(Tag::BlockQuote(_))))
+    {
         return events;
     }
+    let id_attr = |start: usize| {
+        quote_ids
+            .iter()
+            .find(|(s, _)| *s == start)
+            .map(|(_, id)| format!(" id=\"^{}\"", escape_html(id)))
+            .unwrap_or_default()
+    };
     let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
     // For each open block quote: the HTML closing it, if it became a callout.
     let mut quotes: Vec<Option<&'static str>> = Vec::new();
@@ -486,26 +600,36 @@ fn callouts(events: Vec<Spanned>) -> Vec<Spanned> {
                             first.push_str(t);
                             j += 1;
                         }
-                        callout_header(&first).map(|(kind, fold, rest)| (kind.to_string(), fold, rest.to_string(), j))
+                        callout_header(&first)
+                            .map(|(kind, fold, rest)| (kind.to_string(), fold, rest.to_string(), j))
                     }
                     _ => None,
                 };
+                let id = id_attr(range.start);
                 let Some((written, fold, title_text, after_texts)) = header else {
-                    quotes.push(None);
-                    out.push((event.clone(), range.clone()));
+                    if id.is_empty() {
+                        quotes.push(None);
+                        out.push((event.clone(), range.clone()));
+                    } else {
+                        quotes.push(Some("</blockquote>\n"));
+                        out.push((
+                            Event::Html(format!("<blockquote{id}>\n").into()),
+                            range.clone(),
+                        ));
+                    }
                     i += 1;
                     continue;
                 };
                 let kind = callout_type(&written);
                 let (open, title_close, close) = match fold {
                     None => (
-                        format!("<div class=\"callout\" data-callout=\"{kind}\">\n<div class=\"callout-title\">"),
+                        format!("<div class=\"callout\" data-callout=\"{kind}\"{id}>\n<div class=\"callout-title\">"),
                         "</div>\n<div class=\"callout-content\">\n",
                         "</div>\n</div>\n",
                     ),
                     Some(marker) => (
                         format!(
-                            "<details class=\"callout\" data-callout=\"{kind}\"{}>\n<summary class=\"callout-title\">",
+                            "<details class=\"callout\" data-callout=\"{kind}\"{id}{}>\n<summary class=\"callout-title\">",
                             if marker == '+' { " open" } else { "" }
                         ),
                         "</summary>\n<div class=\"callout-content\">\n",
@@ -520,7 +644,10 @@ fn callouts(events: Vec<Spanned>) -> Vec<Spanned> {
                 }
                 let mut j = after_texts;
                 while let Some((e, r)) = events.get(j) {
-                    if matches!(e, Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph)) {
+                    if matches!(
+                        e,
+                        Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph)
+                    ) {
                         break;
                     }
                     title_events.push((e.clone(), r.clone()));
@@ -573,10 +700,16 @@ mod tests {
     #[test]
     fn comments_are_removed_inline_and_across_blocks() {
         assert_eq!(html("a %%hidden [[x]]%% b"), "<p>a  b</p>\n");
-        assert_eq!(html("before\n\n%%\nblock [[y]]\n\nmore\n%%\n\nafter"), "<p>before</p>\n<p>after</p>\n");
+        assert_eq!(
+            html("before\n\n%%\nblock [[y]]\n\nmore\n%%\n\nafter"),
+            "<p>before</p>\n<p>after</p>\n"
+        );
         assert_eq!(html("`%%code%%`"), "<p><code>%%code%%</code></p>\n");
         let parsed = parse("x %%[[hidden]]%% y", None);
-        assert!(!parsed.events.iter().any(|(e, _)| matches!(e, Event::Start(Tag::Link { .. }))));
+        assert!(!parsed
+            .events
+            .iter()
+            .any(|(e, _)| matches!(e, Event::Start(Tag::Link { .. }))));
     }
 
     #[test]
@@ -587,12 +720,34 @@ mod tests {
     }
 
     #[test]
+    fn block_ids_in_quotes_and_callouts_mark_the_whole_quote() {
+        let body = "> [!quote] Who\n> words ^q1\n\n> plain\n> quote ^q2\n";
+        let parsed = parse(body, None);
+        assert_eq!(parsed.block_ids[0].range, 0..body.find("\n\n").unwrap() + 1);
+        let out = html(body);
+        assert!(
+            out.contains("<div class=\"callout\" data-callout=\"quote\" id=\"^q1\">"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<blockquote id=\"^q2\">\n<p>plain\nquote</p>\n</blockquote>"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn block_ids_mark_paragraphs_and_items() {
         let parsed = parse("A claim. ^claim-1\n\n- item ^it\n- other\n", None);
         let ids: Vec<_> = parsed.block_ids.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["claim-1", "it"]);
-        assert_eq!(html("A claim. ^claim-1"), "<p id=\"^claim-1\">A claim.</p>\n");
-        assert_eq!(html("- item ^it\n"), "<ul>\n<li id=\"^it\">item</li>\n</ul>\n");
+        assert_eq!(
+            html("A claim. ^claim-1"),
+            "<p id=\"^claim-1\">A claim.</p>\n"
+        );
+        assert_eq!(
+            html("- item ^it\n"),
+            "<ul>\n<li id=\"^it\">item</li>\n</ul>\n"
+        );
         assert_eq!(html("![[x.png]]^pic").matches("id=\"^pic\"").count(), 1);
         assert_eq!(html("2^10 is not an id"), "<p>2^10 is not an id</p>\n");
     }
@@ -615,6 +770,9 @@ mod tests {
         assert!(html("> [!whatever] T\n> x").contains("data-callout=\"note\""));
         let nested = html("> [!note] Outer\n> > [!danger] Inner\n> > deep\n");
         assert_eq!(nested.matches("class=\"callout\"").count(), 2, "{nested}");
-        assert_eq!(html("> plain quote"), "<blockquote>\n<p>plain quote</p>\n</blockquote>\n");
+        assert_eq!(
+            html("> plain quote"),
+            "<blockquote>\n<p>plain quote</p>\n</blockquote>\n"
+        );
     }
 }

@@ -350,7 +350,10 @@ pub fn scan(body: &str) -> Scan {
                                     fragment,
                                     offset: range.start,
                                     context: Snippet::default(),
-                                    labelled: !matches!(link_type, LinkType::WikiLink { has_pothole: false }),
+                                    labelled: !matches!(
+                                        link_type,
+                                        LinkType::WikiLink { has_pothole: false }
+                                    ),
                                 });
                                 let index = scan.links.len() - 1;
                                 if let LinkType::WikiLink { has_pothole: false } = link_type {
@@ -383,7 +386,12 @@ pub fn scan(body: &str) -> Scan {
                         if level == 1 && scan.first_h1.is_none() && !text.is_empty() {
                             scan.first_h1 = Some(text.clone());
                         }
-                        scan.headings.push(Heading { level, text, id, offset });
+                        scan.headings.push(Heading {
+                            level,
+                            text,
+                            id,
+                            offset,
+                        });
                     }
                     block.flush(&mut scan.links);
                 }
@@ -430,7 +438,12 @@ pub enum LinkHtml {
     /// A link to this (relative) URL.
     Href(String),
     /// An image with this source, alt text and size.
-    Image { src: String, alt: String, width: Option<u32>, height: Option<u32> },
+    Image {
+        src: String,
+        alt: String,
+        width: Option<u32>,
+        height: Option<u32>,
+    },
     /// Ready-made HTML replacing the link: audio, video, PDF and note embeds.
     Html(String),
     /// A broken link, drawn as marked text with this explanation as tooltip.
@@ -464,70 +477,112 @@ pub fn render_html(body: &str, options: &BodyHtml) -> String {
     if let Some(range) = &options.range {
         events.retain(|(_, r)| r.start >= range.start && r.end <= range.end);
     }
-    let mut writer = LinkWriter { offsets: options.offsets, links: options.links, ends: Vec::new() };
+    let mut writer = LinkWriter {
+        offsets: options.offsets,
+        links: options.links,
+        ends: Vec::new(),
+    };
     let unwrap = block_embed_paragraphs(&events, &writer);
-    let mut heading_index = options.headings.partition_point(|h| h.offset < options.range.as_ref().map_or(0, |r| r.start));
+    let mut heading_index = options
+        .headings
+        .partition_point(|h| h.offset < options.range.as_ref().map_or(0, |r| r.start));
     let mut skipping_h1 = false;
     let mut h1_pending = options.skip_h1;
     let mut code: Option<(String, String)> = None;
 
-    let events = events.into_iter().enumerate().filter_map(|(index, (event, range))| {
-        if skipping_h1 {
-            skipping_h1 = !matches!(event, Event::End(TagEnd::Heading(_)));
-            return None;
-        }
-        if let Some((_, text)) = code.as_mut() {
-            return match event {
-                Event::Text(t) => {
-                    text.push_str(&t);
+    let events = events
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, (event, range))| {
+            if skipping_h1 {
+                skipping_h1 = !matches!(event, Event::End(TagEnd::Heading(_)));
+                return None;
+            }
+            if let Some((_, text)) = code.as_mut() {
+                return match event {
+                    Event::Text(t) => {
+                        text.push_str(&t);
+                        None
+                    }
+                    Event::End(TagEnd::CodeBlock) => {
+                        let (lang, text) = code.take().unwrap_or_default();
+                        Some(Event::Html(
+                            code_block(&lang, &text, options.highlighter).into(),
+                        ))
+                    }
+                    _ => None,
+                };
+            }
+            match event {
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+                    if unwrap.contains(&index) =>
+                {
                     None
                 }
-                Event::End(TagEnd::CodeBlock) => {
-                    let (lang, text) = code.take().unwrap_or_default();
-                    Some(Event::Html(code_block(&lang, &text, options.highlighter).into()))
+                Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang)))
+                    if options.highlighter.is_some() =>
+                {
+                    code = Some((lang.to_string(), String::new()));
+                    None
                 }
-                _ => None,
-            };
-        }
-        match event {
-            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) if unwrap.contains(&index) => None,
-            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) if options.highlighter.is_some() => {
-                code = Some((lang.to_string(), String::new()));
-                None
-            }
-            Event::Start(Tag::Heading { level, id: _, classes, attrs }) => {
-                let id = options.headings.get(heading_index).map(|h| CowStr::from(h.id.clone()));
-                heading_index += 1;
-                if h1_pending && level == HeadingLevel::H1 {
-                    h1_pending = false;
-                    skipping_h1 = true;
-                    return None;
+                Event::Start(Tag::Heading {
+                    level,
+                    id: _,
+                    classes,
+                    attrs,
+                }) => {
+                    let id = options
+                        .headings
+                        .get(heading_index)
+                        .map(|h| CowStr::from(h.id.clone()));
+                    heading_index += 1;
+                    if h1_pending && level == HeadingLevel::H1 {
+                        h1_pending = false;
+                        skipping_h1 = true;
+                        return None;
+                    }
+                    Some(Event::Start(Tag::Heading {
+                        level,
+                        id,
+                        classes,
+                        attrs,
+                    }))
                 }
-                Some(Event::Start(Tag::Heading { level, id, classes, attrs }))
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Some(writer.open(false, link_type, dest_url, title, id, range.start)),
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Some(writer.open(true, link_type, dest_url, title, id, range.start)),
+                Event::End(TagEnd::Link | TagEnd::Image) => match writer.ends.pop() {
+                    Some((Some(end), _)) => Some(end),
+                    _ => Some(event),
+                },
+                _ if writer.inside_replaced_label() => None,
+                other => Some(other),
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                Some(writer.open(false, link_type, dest_url, title, id, range.start))
-            }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                Some(writer.open(true, link_type, dest_url, title, id, range.start))
-            }
-            Event::End(TagEnd::Link | TagEnd::Image) => match writer.ends.pop() {
-                Some((Some(end), _)) => Some(end),
-                _ => Some(event),
-            },
-            _ if writer.inside_replaced_label() => None,
-            other => Some(other),
-        }
-    });
+        });
     pulldown_cmark::html::push_html(&mut html, events);
     html
 }
 
 /// `<pre><code>` for a fenced block, highlighted when the language is known.
 fn code_block(lang: &str, code: &str, highlighter: Option<&highlight::Highlighter>) -> String {
-    let class = lang.split_whitespace().next().map(|l| format!(" class=\"language-{}\"", escape_html(l))).unwrap_or_default();
+    let class = lang
+        .split_whitespace()
+        .next()
+        .map(|l| format!(" class=\"language-{}\"", escape_html(l)))
+        .unwrap_or_default();
     match highlighter.and_then(|h| h.highlight(lang, code)) {
-        Some(highlighted) => format!("<pre class=\"highlight\"><code{class}>{highlighted}</code></pre>\n"),
+        Some(highlighted) => {
+            format!("<pre class=\"highlight\"><code{class}>{highlighted}</code></pre>\n")
+        }
         None => format!("<pre><code{class}>{}</code></pre>\n", escape_html(code)),
     }
 }
@@ -537,14 +592,25 @@ fn code_block(lang: &str, code: &str, highlighter: Option<&highlight::Highlighte
 fn block_embed_paragraphs(events: &[dialect::Spanned], writer: &LinkWriter) -> HashSet<usize> {
     let mut unwrap = HashSet::new();
     for (i, window) in events.windows(2).enumerate() {
-        let (Event::Start(Tag::Paragraph), (Event::Start(Tag::Image { .. }), range)) = (&window[0].0, &window[1]) else {
+        let (Event::Start(Tag::Paragraph), (Event::Start(Tag::Image { .. }), range)) =
+            (&window[0].0, &window[1])
+        else {
             continue;
         };
-        if !matches!(writer.action(range.start), Some(LinkHtml::Html(html)) if html.starts_with("<div")) {
+        if !matches!(writer.action(range.start), Some(LinkHtml::Html(html)) if html.starts_with("<div"))
+        {
             continue;
         }
-        let Some(end) = events[i + 1..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::Image))) else { continue };
-        if matches!(events.get(i + 1 + end + 1), Some((Event::End(TagEnd::Paragraph), _))) {
+        let Some(end) = events[i + 1..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::Image)))
+        else {
+            continue;
+        };
+        if matches!(
+            events.get(i + 1 + end + 1),
+            Some((Event::End(TagEnd::Paragraph), _))
+        ) {
             unwrap.insert(i);
             unwrap.insert(i + 1 + end + 1);
         }
@@ -567,7 +633,10 @@ impl LinkWriter<'_> {
     }
 
     fn action(&self, offset: usize) -> Option<&LinkHtml> {
-        self.offsets.binary_search(&offset).ok().and_then(|i| self.links.get(i))
+        self.offsets
+            .binary_search(&offset)
+            .ok()
+            .and_then(|i| self.links.get(i))
     }
 
     fn open<'e>(
@@ -584,14 +653,31 @@ impl LinkWriter<'_> {
                 // Not ours (an external URL): leave it to the parser's writer.
                 self.ends.push((None, false));
                 let tag = if is_image {
-                    Tag::Image { link_type, dest_url, title, id }
+                    Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }
                 } else {
-                    Tag::Link { link_type, dest_url, title, id }
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }
                 };
                 return Event::Start(tag);
             }
-            Some(LinkHtml::Image { src, alt, width, height }) => {
-                let size = |name: &str, v: &Option<u32>| v.map(|v| format!(" {name}=\"{v}\"")).unwrap_or_default();
+            Some(LinkHtml::Image {
+                src,
+                alt,
+                width,
+                height,
+            }) => {
+                let size = |name: &str, v: &Option<u32>| {
+                    v.map(|v| format!(" {name}=\"{v}\"")).unwrap_or_default()
+                };
                 let html = format!(
                     "<img src=\"{}\" alt=\"{}\"{}{} loading=\"lazy\">",
                     escape_html(src),
@@ -603,14 +689,28 @@ impl LinkWriter<'_> {
             }
             Some(LinkHtml::Html(html)) => (html.clone(), ""),
             Some(LinkHtml::Href(href)) => {
-                let class = if is_image { " class=\"embed-link\"" } else { "" };
-                let title =
-                    if title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape_html(&title)) };
-                (format!("<a href=\"{}\"{class}{title}>", escape_html(href)), "</a>")
+                let class = if is_image {
+                    " class=\"embed-link\""
+                } else {
+                    ""
+                };
+                let title = if title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape_html(&title))
+                };
+                (
+                    format!("<a href=\"{}\"{class}{title}>", escape_html(href)),
+                    "</a>",
+                )
             }
-            Some(LinkHtml::Missing(why)) => {
-                (format!("<span class=\"missing-link\" title=\"{}\">", escape_html(why)), "</span>")
-            }
+            Some(LinkHtml::Missing(why)) => (
+                format!(
+                    "<span class=\"missing-link\" title=\"{}\">",
+                    escape_html(why)
+                ),
+                "</span>",
+            ),
             Some(LinkHtml::Text) => ("<span class=\"unpublished-link\">".to_string(), "</span>"),
         };
         if close.is_empty() {
@@ -619,9 +719,15 @@ impl LinkWriter<'_> {
             return Event::InlineHtml(open.into());
         }
         // Unlabelled wikilinks and embeds show our label instead of their inner text.
-        let replace_inner = is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
-        self.ends.push((Some(Event::InlineHtml(close.into())), replace_inner));
-        let open = if replace_inner { open + &escape_html(&wiki_label(&dest_url)) } else { open };
+        let replace_inner =
+            is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
+        self.ends
+            .push((Some(Event::InlineHtml(close.into())), replace_inner));
+        let open = if replace_inner {
+            open + &escape_html(&wiki_label(&dest_url))
+        } else {
+            open
+        };
         Event::InlineHtml(open.into())
     }
 }

@@ -8,6 +8,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod feeds;
+mod jsonld;
+
 use crate::config::Config;
 use crate::link::{kind_url, sort_by_title, Library, NoteId, Part, Resolved};
 use crate::load::Note;
@@ -30,38 +33,38 @@ pub const TEMPLATE_NAMES: [&str; 7] = [
 const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
     (
         "base.html",
-        include_str!("../themes/default/templates/base.html"),
+        include_str!("../../themes/default/templates/base.html"),
     ),
     (
         "index.html",
-        include_str!("../themes/default/templates/index.html"),
+        include_str!("../../themes/default/templates/index.html"),
     ),
     (
         "note.html",
-        include_str!("../themes/default/templates/note.html"),
+        include_str!("../../themes/default/templates/note.html"),
     ),
     (
         "kind.html",
-        include_str!("../themes/default/templates/kind.html"),
+        include_str!("../../themes/default/templates/kind.html"),
     ),
     (
         "tag.html",
-        include_str!("../themes/default/templates/tag.html"),
+        include_str!("../../themes/default/templates/tag.html"),
     ),
     (
         "tags.html",
-        include_str!("../themes/default/templates/tags.html"),
+        include_str!("../../themes/default/templates/tags.html"),
     ),
     (
         "404.html",
-        include_str!("../themes/default/templates/404.html"),
+        include_str!("../../themes/default/templates/404.html"),
     ),
 ];
 
 /// Static assets of the built-in default theme.
 pub const BUILTIN_STATIC: [(&str, &[u8]); 1] = [(
     "style.css",
-    include_bytes!("../themes/default/static/style.css"),
+    include_bytes!("../../themes/default/static/style.css"),
 )];
 
 /// How many notes of each kind the home page shows (the most linked-to ones).
@@ -248,6 +251,8 @@ struct RelationView<'a> {
 #[derive(Serialize)]
 struct NoteView<'a> {
     title: &'a str,
+    json_ld: String,
+    cssclasses: &'a [String],
     kind: Option<&'a str>,
     kind_label: Option<&'a str>,
     kind_url: Option<String>,
@@ -286,6 +291,21 @@ fn root_from(url: &str) -> String {
     }
 }
 
+/// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
+pub(crate) fn page_link(config: &Config, url: &str) -> String {
+    if config.index_links {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// The absolute URL of a path relative to the site root, when `base_url` is set.
+pub(crate) fn absolute_url(config: &Config, url: &str) -> Option<String> {
+    (!config.base_url.is_empty())
+        .then(|| format!("{}/{url}", config.base_url.trim_end_matches('/')))
+}
+
 /// Percent-encodes a path for use in `href`/`src`, keeping `/`.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -308,7 +328,7 @@ impl<'a> Renderer<'a> {
             .map(|k| KindView {
                 name: k.name.clone(),
                 label: k.label.clone(),
-                url: Self::page_link(config, &kind_url(&k.folder)),
+                url: page_link(config, &kind_url(&k.folder)),
                 count: library
                     .notes
                     .iter()
@@ -323,20 +343,18 @@ impl<'a> Renderer<'a> {
             base_url: &config.base_url,
             language: &config.language,
         };
-        Renderer { library, config, tera, site, nav, highlighter: Highlighter::new() }
-    }
-
-    /// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
-    fn page_link(config: &Config, url: &str) -> String {
-        if config.index_links {
-            format!("{url}index.html")
-        } else {
-            url.to_string()
+        Renderer {
+            library,
+            config,
+            tera,
+            site,
+            nav,
+            highlighter: Highlighter::new(),
         }
     }
 
     fn note_link(&self, id: NoteId) -> String {
-        Self::page_link(self.config, &self.library.notes[id].url)
+        page_link(self.config, &self.library.notes[id].url)
     }
 
     fn note_ref(&self, id: NoteId) -> NoteRef<'a> {
@@ -378,17 +396,11 @@ impl<'a> Renderer<'a> {
         context.insert("nav", &self.nav);
         context.insert("root", &root_from(page_url));
         context.insert("page_title", title);
-        context.insert("page_url", &Self::page_link(self.config, page_url));
-        let canonical = if self.config.base_url.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "{}/{}",
-                self.config.base_url.trim_end_matches('/'),
-                page_url
-            )
-        };
-        context.insert("canonical_url", &canonical);
+        context.insert("page_url", &page_link(self.config, page_url));
+        context.insert(
+            "canonical_url",
+            &absolute_url(self.config, page_url).unwrap_or_default(),
+        );
         context
     }
 
@@ -413,7 +425,13 @@ impl<'a> Renderer<'a> {
     /// HTML of the body of note `id`, or of the part in `range` (an embedded
     /// section or block), for a page whose way back to the site root is `root`.
     /// `embedding` lists the notes being embedded, outermost first, to stop cycles.
-    fn body_html(&self, id: NoteId, root: &str, range: Option<Range<usize>>, embedding: &mut Vec<NoteId>) -> String {
+    fn body_html(
+        &self,
+        id: NoteId,
+        root: &str,
+        range: Option<Range<usize>>,
+        embedding: &mut Vec<NoteId>,
+    ) -> String {
         let lib = self.library;
         let note = &lib.notes[id];
         let offsets: Vec<usize> = note.scan.links.iter().map(|l| l.offset).collect();
@@ -425,8 +443,8 @@ impl<'a> Renderer<'a> {
             .map(|(link, resolved)| self.link_html(link, resolved, root, embedding))
             .collect();
         let tag_href = |name: &str| match lib.tags.get(&name.to_lowercase()) {
-            Some(tag) => format!("{root}{}", Self::page_link(self.config, &tag.url)),
-            None => format!("{root}{}", Self::page_link(self.config, "tags/")),
+            Some(tag) => format!("{root}{}", page_link(self.config, &tag.url)),
+            None => format!("{root}{}", page_link(self.config, "tags/")),
         };
         markdown::render_html(
             note.body(),
@@ -443,14 +461,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// How to write one link of a body on a page whose root is `root`.
-    fn link_html(&self, link: &LinkRef, resolved: &Resolved, root: &str, embedding: &mut Vec<NoteId>) -> LinkHtml {
+    fn link_html(
+        &self,
+        link: &LinkRef,
+        resolved: &Resolved,
+        root: &str,
+        embedding: &mut Vec<NoteId>,
+    ) -> LinkHtml {
         let lib = self.library;
         match resolved {
             Resolved::SameNote { anchor } => LinkHtml::Href(format!("#{}", encode_path(anchor))),
             Resolved::Attachment(i) if link.syntax.is_embed() => {
                 let path = &lib.attachments[*i].path;
                 let src = format!("{root}{}", self.attachment_url(*i));
-                let label = link.labelled.then_some(link.context.label.as_str()).filter(|l| !l.is_empty());
+                let label = link
+                    .labelled
+                    .then_some(link.context.label.as_str())
+                    .filter(|l| !l.is_empty());
                 attachment_embed(path, src, label)
             }
             Resolved::Note { id, anchor } if link.syntax == LinkSyntax::WikiEmbed => {
@@ -467,7 +494,13 @@ impl<'a> Renderer<'a> {
 
     /// A transcluded note, section (`anchor` = heading id) or block (`^id`),
     /// rendered in place with a link to its source.
-    fn embed_html(&self, id: NoteId, anchor: Option<&str>, root: &str, embedding: &mut Vec<NoteId>) -> LinkHtml {
+    fn embed_html(
+        &self,
+        id: NoteId,
+        anchor: Option<&str>,
+        root: &str,
+        embedding: &mut Vec<NoteId>,
+    ) -> LinkHtml {
         let note = &self.library.notes[id];
         let mut url = format!("{root}{}", self.note_link(id));
         if let Some(anchor) = anchor {
@@ -476,7 +509,10 @@ impl<'a> Renderer<'a> {
         }
         if embedding.contains(&id) || embedding.len() > MAX_EMBED_DEPTH {
             // Reported by the link stage; stop here.
-            return LinkHtml::Missing(format!("embed cycle: {} is already embedded here", note.title));
+            return LinkHtml::Missing(format!(
+                "embed cycle: {} is already embedded here",
+                note.title
+            ));
         }
         let range = anchor.and_then(|anchor| embed_range(note, anchor));
         embedding.push(id);
@@ -537,9 +573,11 @@ impl<'a> Renderer<'a> {
         };
         let view = NoteView {
             title: &note.title,
+            json_ld: jsonld::note_json_ld(lib, self.config, id),
+            cssclasses: &note.cssclasses,
             kind: kind.map(|k| k.name.as_str()),
             kind_label: kind.map(|k| k.label.as_str()),
-            kind_url: kind.map(|k| Self::page_link(self.config, &kind_url(&k.folder))),
+            kind_url: kind.map(|k| page_link(self.config, &kind_url(&k.folder))),
             aliases: &note.aliases,
             tags: note
                 .tags
@@ -547,7 +585,7 @@ impl<'a> Renderer<'a> {
                 .filter_map(|t| lib.tags.get(&t.to_lowercase()))
                 .map(|t| TagView {
                     name: &t.name,
-                    url: Self::page_link(self.config, &t.url),
+                    url: page_link(self.config, &t.url),
                     count: t.notes.len(),
                 })
                 .collect(),
@@ -617,7 +655,7 @@ impl<'a> Renderer<'a> {
             let view = KindView {
                 name: kind.name.clone(),
                 label: kind.label.clone(),
-                url: Self::page_link(self.config, &url),
+                url: page_link(self.config, &url),
                 count: ids.len(),
             };
             files.push(self.list_page("kind.html", &url, &kind.label, "kind", &view, &ids)?);
@@ -628,7 +666,7 @@ impl<'a> Renderer<'a> {
             .try_for_each(|(_, tag)| -> Result<(), RenderError> {
                 let view = TagView {
                     name: &tag.name,
-                    url: Self::page_link(self.config, &tag.url),
+                    url: page_link(self.config, &tag.url),
                     count: tag.notes.len(),
                 };
                 let page = self.list_page(
@@ -648,7 +686,7 @@ impl<'a> Renderer<'a> {
             .values()
             .map(|t| TagView {
                 name: &t.name,
-                url: Self::page_link(self.config, &t.url),
+                url: page_link(self.config, &t.url),
                 count: t.notes.len(),
             })
             .collect();
@@ -661,12 +699,14 @@ impl<'a> Renderer<'a> {
             .copied()
             .filter(|&id| lib.notes[id].date.is_some())
             .collect();
-        dated.sort_by(|&a, &b| {
-            lib.notes[b]
-                .date
-                .cmp(&lib.notes[a].date)
-                .then_with(|| lib.notes[a].title.cmp(&lib.notes[b].title))
+        dated.sort_by_cached_key(|&id| {
+            let note = &lib.notes[id];
+            (
+                std::cmp::Reverse(feeds::rfc3339(note.date.as_deref().unwrap_or_default())),
+                note.title.to_lowercase(),
+            )
         });
+        files.push(feeds::atom(lib, self.config, &dated));
         dated.truncate(self.config.recent_count);
         let recent: Vec<NoteRef> = dated.iter().map(|&id| self.note_ref(id)).collect();
         let mut context = self.base_context("", &self.config.title);
@@ -713,6 +753,11 @@ impl<'a> Renderer<'a> {
         }
         files.push(self.render("404.html", &context, "404.html".into())?);
 
+        let pages = feeds::page_urls(lib, self.config, &published);
+        files.push(feeds::sitemap(self.config, &pages));
+        files.push(feeds::robots(self.config));
+        files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
+
         for attachment in &lib.attachments {
             files.push(OutputFile::Copy {
                 path: attachment.path.clone(),
@@ -733,7 +778,12 @@ const MAX_EMBED_DEPTH: usize = 8;
 /// The byte range of the section under heading `anchor`, or of block `^id`.
 fn embed_range(note: &Note, anchor: &str) -> Option<Range<usize>> {
     if let Some(block) = anchor.strip_prefix('^') {
-        return note.scan.block_ids.iter().find(|b| b.id == block).map(|b| b.range.clone());
+        return note
+            .scan
+            .block_ids
+            .iter()
+            .find(|b| b.id == block)
+            .map(|b| b.range.clone());
     }
     let headings = &note.scan.headings;
     let i = headings.iter().position(|h| h.id == anchor)?;
@@ -745,7 +795,11 @@ fn embed_range(note: &Note, anchor: &str) -> Option<Range<usize>> {
 }
 
 fn heading_text<'n>(note: &'n Note, id: &'n str) -> &'n str {
-    note.scan.headings.iter().find(|h| h.id == id).map_or(id, |h| h.text.as_str())
+    note.scan
+        .headings
+        .iter()
+        .find(|h| h.id == id)
+        .map_or(id, |h| h.text.as_str())
 }
 
 /// HTML for an embedded attachment: image (with `|300` or `|300x200` sizes),
@@ -755,25 +809,34 @@ fn attachment_embed(path: &str, src: String, label: Option<&str>) -> LinkHtml {
     let name = path.rsplit('/').next().unwrap_or(path);
     let size = label.and_then(|l| {
         let (w, h) = l.split_once('x').map_or((l, None), |(w, h)| (w, Some(h)));
-        Some((w.trim().parse::<u32>().ok()?, h.and_then(|h| h.trim().parse::<u32>().ok())))
+        Some((
+            w.trim().parse::<u32>().ok()?,
+            h.and_then(|h| h.trim().parse::<u32>().ok()),
+        ))
     });
     let attr = markdown::escape_html;
     match ext.as_str() {
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "ico" => LinkHtml::Image {
-            src,
-            alt: match (size, label) {
-                (None, Some(label)) => label.to_string(),
-                _ => name.to_string(),
-            },
-            width: size.map(|s| s.0),
-            height: size.and_then(|s| s.1),
-        },
-        "mp3" | "wav" | "m4a" | "ogg" | "flac" | "3gp" => {
-            LinkHtml::Html(format!("<audio controls src=\"{}\" title=\"{}\"></audio>", attr(&src), attr(name)))
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "ico" => {
+            LinkHtml::Image {
+                src,
+                alt: match (size, label) {
+                    (None, Some(label)) => label.to_string(),
+                    _ => name.to_string(),
+                },
+                width: size.map(|s| s.0),
+                height: size.and_then(|s| s.1),
+            }
         }
-        "mp4" | "webm" | "ogv" | "mov" | "mkv" => {
-            LinkHtml::Html(format!("<video controls src=\"{}\" title=\"{}\"></video>", attr(&src), attr(name)))
-        }
+        "mp3" | "wav" | "m4a" | "ogg" | "flac" | "3gp" => LinkHtml::Html(format!(
+            "<audio controls src=\"{}\" title=\"{}\"></audio>",
+            attr(&src),
+            attr(name)
+        )),
+        "mp4" | "webm" | "ogv" | "mov" | "mkv" => LinkHtml::Html(format!(
+            "<video controls src=\"{}\" title=\"{}\"></video>",
+            attr(&src),
+            attr(name)
+        )),
         "pdf" => LinkHtml::Html(format!(
             "<iframe class=\"embed-pdf\" src=\"{}\" title=\"{}\" loading=\"lazy\"></iframe>",
             attr(&src),
@@ -793,6 +856,10 @@ pub fn static_files(root: &Path, config: &Config) -> Vec<OutputFile> {
             contents: bytes.to_vec(),
         })
         .collect();
+    files.push(OutputFile::Bytes {
+        path: "syntax.css".into(),
+        contents: markdown::highlight::stylesheet().into_bytes(),
+    });
     for dir in [
         root.join("themes").join(&config.theme).join("static"),
         root.join("static"),
