@@ -106,6 +106,11 @@ enum Failure {
     Ambiguous(Vec<NoteId>),
 }
 
+/// The folder part of a content path: `actors` for `actors/Wang.md`, `` for `Wang.md`.
+fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
 fn without_md(path: &str) -> &str {
     match path.len().checked_sub(3) {
         Some(i) if path.is_char_boundary(i) && path[i..].eq_ignore_ascii_case(".md") => &path[..i],
@@ -168,24 +173,29 @@ impl<'a> Index<'a> {
         index
     }
 
-    /// Resolves a note name or path as written in a wikilink.
-    fn note(&self, target: &str) -> Result<NoteId, Failure> {
+    /// Resolves a note name or path as written in a wikilink in note `from`.
+    fn note(&self, target: &str, from: NoteId) -> Result<NoteId, Failure> {
         let key =
             without_md(target.trim_start_matches("./").trim_start_matches('/')).to_lowercase();
-        let tables: [&HashMap<String, Vec<NoteId>>; 4] = if key.contains('/') {
-            [&self.by_path, &self.by_path, &self.by_path, &self.by_path]
+        let tables: &[&HashMap<String, Vec<NoteId>>] = if key.contains('/') {
+            &[&self.by_path]
         } else {
-            [
-                &self.by_stem,
-                &self.by_title,
-                &self.by_alias,
-                &self.by_alias,
-            ]
+            &[&self.by_stem, &self.by_title, &self.by_alias]
         };
         for table in tables {
             match table.get(&key).map(Vec::as_slice) {
                 Some([id]) => return Ok(*id),
-                Some(ids) if ids.len() > 1 => return Err(Failure::Ambiguous(ids.to_vec())),
+                Some(ids) if ids.len() > 1 => {
+                    // As in Obsidian, a match in the linking note's own folder wins.
+                    let folder = folder_of(&self.notes[from].path);
+                    let mut local = ids
+                        .iter()
+                        .filter(|&&id| folder_of(&self.notes[id].path) == folder);
+                    if let (Some(&id), None) = (local.next(), local.next()) {
+                        return Ok(id);
+                    }
+                    return Err(Failure::Ambiguous(ids.to_vec()));
+                }
                 _ => {}
             }
         }
@@ -371,12 +381,12 @@ impl Resolver<'_> {
             }
         );
         let found = if markdown {
-            self.markdown_target(note, target)
+            self.markdown_target(from, target)
         } else if has_extension(target) {
             self.index.attachment(target).map(Resolved::Attachment)
         } else {
             self.index
-                .note(target)
+                .note(target, from)
                 .map(|id| Resolved::Note { id, anchor: None })
         };
         match found {
@@ -441,7 +451,8 @@ impl Resolver<'_> {
         }
     }
 
-    fn markdown_target(&self, note: &Note, target: &str) -> Result<Resolved, Failure> {
+    fn markdown_target(&self, from: NoteId, target: &str) -> Result<Resolved, Failure> {
+        let note = &self.index.notes[from];
         let joined = join_relative(&note.path, target);
         if has_extension(target) {
             let from_note = joined.as_deref().map(|p| self.index.attachment(p));
@@ -467,7 +478,7 @@ impl Resolver<'_> {
         if !target.contains('/') {
             return self
                 .index
-                .note(target)
+                .note(target, from)
                 .map(|id| Resolved::Note { id, anchor: None });
         }
         Err(Failure::NotFound)
