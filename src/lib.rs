@@ -135,7 +135,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     } else {
         None
     };
-    let tera =
+    let theme =
         render::load_templates(root, &config).map_err(|e| BuildError::Config(e.to_string()))?;
 
     let mut timings = Timings::new(started);
@@ -159,7 +159,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Some(staging) => staging.write(&file),
         None => Ok(()),
     };
-    let renderer = render::Renderer::new(&library, &config, &tera);
+    let renderer = render::Renderer::new(&library, &config, &theme);
     let mut files = 0;
     for file in render::static_files(root, &config) {
         sink(file).map_err(|e| write_failed(root, e))?;

@@ -16,6 +16,7 @@ use crate::link::{kind_url, sort_by_title, Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// The template files a theme provides.
@@ -128,9 +129,17 @@ impl From<std::io::Error> for RenderError {
 /// sits in memory at once.
 pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
 
+/// The loaded templates and a hash of their sources.
+pub struct Theme {
+    /// The compiled templates.
+    pub tera: tera::Tera,
+    /// Changes whenever any template's text changes.
+    pub fingerprint: u64,
+}
+
 /// Loads templates: the built-in default theme, then `themes/<theme>/templates/`,
 /// then the site's own `templates/`, each overriding files of the same name.
-pub fn load_templates(root: &Path, config: &Config) -> Result<tera::Tera, TemplateError> {
+pub fn load_templates(root: &Path, config: &Config) -> Result<Theme, TemplateError> {
     let theme_dir = root.join("themes").join(&config.theme);
     if config.theme != "default" && !theme_dir.is_dir() {
         return Err(TemplateError(format!(
@@ -165,10 +174,15 @@ pub fn load_templates(root: &Path, config: &Config) -> Result<tera::Tera, Templa
             }
         }
     }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    sources.hash(&mut hasher);
     let mut tera = tera::Tera::new();
     tera.add_raw_templates(sources)
         .map_err(|e| TemplateError(format!("template error: {}", error_chain(&e))))?;
-    Ok(tera)
+    Ok(Theme {
+        tera,
+        fingerprint: hasher.finish(),
+    })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -201,7 +215,7 @@ struct KindView {
 #[derive(Serialize)]
 struct HomeKind<'a> {
     #[serde(flatten)]
-    kind: &'a KindView,
+    kind: KindView,
     /// The most linked-to notes of the kind.
     notes: Vec<NoteRef<'a>>,
 }
@@ -279,6 +293,8 @@ pub struct Renderer<'a> {
     site: SiteView<'a>,
     nav: Vec<KindView>,
     highlighter: Highlighter,
+    /// Hash of what every page depends on: settings, templates, navigation.
+    seed: u64,
 }
 
 /// Climbs from a page at `url` (relative to the site root, ending in `/`) back to the root.
@@ -321,7 +337,7 @@ fn encode_path(path: &str) -> String {
 
 impl<'a> Renderer<'a> {
     /// Prepares what every page shares (site settings, navigation) once.
-    pub fn new(library: &'a Library, config: &'a Config, tera: &'a tera::Tera) -> Self {
+    pub fn new(library: &'a Library, config: &'a Config, theme: &'a Theme) -> Self {
         let nav = config
             .kinds
             .iter()
@@ -343,13 +359,18 @@ impl<'a> Renderer<'a> {
             base_url: &config.base_url,
             language: &config.language,
         };
+        let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
+        theme.fingerprint.hash(&mut hasher.0);
+        format!("{config:?}").hash(&mut hasher.0);
+        let _ = serde_json::to_writer(&mut hasher, &nav);
         Renderer {
             library,
             config,
-            tera,
+            tera: &theme.tera,
             site,
             nav,
             highlighter: Highlighter::new(),
+            seed: hasher.0.finish(),
         }
     }
 
@@ -528,12 +549,153 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    fn note_page(&self, id: NoteId) -> Result<OutputFile, TemplateError> {
+    /// Every page made from a template, in a fixed order.
+    pub fn pages(&self) -> Vec<Page> {
+        let lib = self.library;
+        let mut pages: Vec<Page> = (0..lib.notes.len())
+            .filter(|&id| lib.published[id])
+            .map(Page::Note)
+            .collect();
+        pages.extend((0..self.config.kinds.len()).map(Page::Kind));
+        pages.extend(lib.tags.keys().cloned().map(Page::Tag));
+        pages.extend([Page::Tags, Page::Home, Page::NotFound]);
+        pages
+    }
+
+    fn published(&self) -> impl Iterator<Item = NoteId> + '_ {
+        (0..self.library.notes.len()).filter(|&id| self.library.published[id])
+    }
+
+    /// Published notes with a date, newest first.
+    fn dated(&self) -> Vec<NoteId> {
+        let lib = self.library;
+        let mut dated: Vec<NoteId> = self
+            .published()
+            .filter(|&id| lib.notes[id].date.is_some())
+            .collect();
+        dated.sort_by_cached_key(|&id| {
+            let note = &lib.notes[id];
+            (
+                std::cmp::Reverse(feeds::rfc3339(note.date.as_deref().unwrap_or_default())),
+                note.title.to_lowercase(),
+            )
+        });
+        dated
+    }
+
+    fn tag_view(&self, tag: &'a crate::link::Tag) -> TagView<'a> {
+        TagView {
+            name: &tag.name,
+            url: page_link(self.config, &tag.url),
+            count: tag.notes.len(),
+        }
+    }
+
+    /// Everything a page shows except a note's body, which is rendered only
+    /// when the page must be written.
+    fn prepare(&self, page: &Page) -> Prepared<'a> {
+        let lib = self.library;
+        match page {
+            Page::Note(id) => {
+                let note = &lib.notes[*id];
+                Prepared {
+                    template: "note.html",
+                    url: note.url.clone(),
+                    title: note.title.clone(),
+                    data: PageData::Note(self.note_view(*id)),
+                }
+            }
+            Page::Kind(k) => {
+                let kind = &self.config.kinds[*k];
+                let mut ids: Vec<NoteId> = self
+                    .published()
+                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                    .collect();
+                sort_by_title(&lib.notes, &mut ids);
+                Prepared {
+                    template: "kind.html",
+                    url: kind_url(&kind.folder),
+                    title: kind.label.clone(),
+                    data: PageData::Kind {
+                        kind: self.nav[*k].clone(),
+                        notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                    },
+                }
+            }
+            Page::Tag(key) => {
+                let tag = &lib.tags[key];
+                Prepared {
+                    template: "tag.html",
+                    url: tag.url.clone(),
+                    title: format!("#{}", tag.name),
+                    data: PageData::Tag {
+                        tag: self.tag_view(tag),
+                        notes: tag.notes.iter().map(|&id| self.note_ref(id)).collect(),
+                    },
+                }
+            }
+            Page::Tags => Prepared {
+                template: "tags.html",
+                url: "tags/".into(),
+                title: "Tags".into(),
+                data: PageData::Tags {
+                    tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
+                },
+            },
+            Page::Home => {
+                let mut dated = self.dated();
+                dated.truncate(self.config.recent_count);
+                let kinds = self
+                    .config
+                    .kinds
+                    .iter()
+                    .zip(&self.nav)
+                    .map(|(kind, view)| {
+                        let mut ids: Vec<NoteId> = self
+                            .published()
+                            .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                            .collect();
+                        ids.sort_by_cached_key(|&id| {
+                            (
+                                std::cmp::Reverse(lib.backlinks[id].len()),
+                                lib.notes[id].title.to_lowercase(),
+                            )
+                        });
+                        ids.truncate(HOME_NOTES_PER_KIND);
+                        HomeKind {
+                            kind: view.clone(),
+                            notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                        }
+                    })
+                    .collect();
+                let mut top_tags: Vec<TagView> =
+                    lib.tags.values().map(|t| self.tag_view(t)).collect();
+                top_tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+                top_tags.truncate(HOME_TAGS);
+                Prepared {
+                    template: "index.html",
+                    url: String::new(),
+                    title: self.config.title.clone(),
+                    data: PageData::Home {
+                        recent: dated.iter().map(|&id| self.note_ref(id)).collect(),
+                        note_count: self.published().count(),
+                        kinds,
+                        top_tags,
+                    },
+                }
+            }
+            Page::NotFound => Prepared {
+                template: "404.html",
+                url: String::new(),
+                title: "Page not found".into(),
+                data: PageData::NotFound,
+            },
+        }
+    }
+
+    fn note_view(&self, id: NoteId) -> NoteView<'a> {
         let lib = self.library;
         let note = &lib.notes[id];
-        let root = root_from(&note.url);
-        let content = self.body_html(id, &root, None, &mut vec![id]);
-
         let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
         let fields = note
             .fields
@@ -571,7 +733,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect()
         };
-        let view = NoteView {
+        NoteView {
             title: &note.title,
             json_ld: jsonld::note_json_ld(lib, self.config, id),
             cssclasses: &note.cssclasses,
@@ -583,16 +745,12 @@ impl<'a> Renderer<'a> {
                 .tags
                 .iter()
                 .filter_map(|t| lib.tags.get(&t.to_lowercase()))
-                .map(|t| TagView {
-                    name: &t.name,
-                    url: page_link(self.config, &t.url),
-                    count: t.notes.len(),
-                })
+                .map(|t| self.tag_view(t))
                 .collect(),
             date: note.date.as_deref(),
             description: note.description.as_deref(),
             fields,
-            content,
+            content: String::new(),
             toc: note
                 .scan
                 .headings
@@ -610,165 +768,197 @@ impl<'a> Renderer<'a> {
             inverse_relations: relation_views(&lib.inverse_relations[id]),
             path: &note.path,
             url: self.note_link(id),
-        };
-        let mut context = self.base_context(&note.url, &note.title);
-        context.insert("note", &view);
-        self.render("note.html", &context, format!("{}index.html", note.url))
+        }
     }
 
-    fn list_page(
-        &self,
-        template: &str,
-        url: &str,
-        title: &str,
-        key: &'static str,
-        value: &impl Serialize,
-        ids: &[NoteId],
-    ) -> Result<OutputFile, TemplateError> {
-        let mut context = self.base_context(url, title);
-        context.insert(key, value);
-        let notes: Vec<NoteRef> = ids.iter().map(|&id| self.note_ref(id)).collect();
-        context.insert("notes", &notes);
-        self.render(template, &context, format!("{url}index.html"))
+    /// A hash of everything that goes into `page`: equal fingerprints mean
+    /// byte-identical output, so a preview rebuild can skip the page.
+    pub fn fingerprint(&self, page: &Page) -> u64 {
+        let prepared = self.prepare(page);
+        let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
+        self.seed.hash(&mut hasher.0);
+        prepared.template.hash(&mut hasher.0);
+        prepared.url.hash(&mut hasher.0);
+        prepared.title.hash(&mut hasher.0);
+        // Serializing into a hasher cannot fail; a failure would only cost a re-render.
+        let _ = serde_json::to_writer(&mut hasher, &prepared.data);
+        if let Page::Note(id) = page {
+            self.content_key(*id, &mut hasher.0, 0);
+        }
+        hasher.0.finish()
+    }
+
+    /// Hashes what a note's body HTML depends on: its text and where each of
+    /// its links goes (for embeds, the embedded note's own inputs).
+    fn content_key(&self, id: NoteId, hasher: &mut impl Hasher, depth: usize) {
+        let lib = self.library;
+        let note = &lib.notes[id];
+        note.source.hash(hasher);
+        note.title_from_h1.hash(hasher);
+        for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
+            match resolved {
+                Resolved::Note { id: target, anchor } => {
+                    lib.notes[*target].url.hash(hasher);
+                    anchor.hash(hasher);
+                    if link.syntax == LinkSyntax::WikiEmbed && depth <= MAX_EMBED_DEPTH {
+                        lib.notes[*target].title.hash(hasher);
+                        self.content_key(*target, hasher, depth + 1);
+                    }
+                }
+                Resolved::SameNote { anchor } => anchor.hash(hasher),
+                Resolved::Attachment(i) => lib.attachments[*i].path.hash(hasher),
+                Resolved::Missing(why) => why.hash(hasher),
+                Resolved::Unpublished => 0u8.hash(hasher),
+            }
+        }
+    }
+
+    /// Renders one page.
+    pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
+        let prepared = self.prepare(page);
+        let mut context = self.base_context(&prepared.url, &prepared.title);
+        match prepared.data {
+            PageData::Note(mut view) => {
+                if let Page::Note(id) = page {
+                    view.content =
+                        self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
+                }
+                context.insert("note", &view);
+            }
+            PageData::Kind { kind, notes } => {
+                context.insert("kind", &kind);
+                context.insert("notes", &notes);
+            }
+            PageData::Tag { tag, notes } => {
+                context.insert("tag", &tag);
+                context.insert("notes", &notes);
+            }
+            PageData::Tags { tags } => context.insert("tags", &tags),
+            PageData::Home {
+                recent,
+                note_count,
+                kinds,
+                top_tags,
+            } => {
+                context.insert("recent", &recent);
+                context.insert("note_count", &note_count);
+                context.insert("kinds", &kinds);
+                context.insert("top_tags", &top_tags);
+            }
+            PageData::NotFound => {
+                // Served at any depth, where relative links cannot work: use base_url when set.
+                if let Some(root) = absolute_url(self.config, "") {
+                    context.insert("root", &root);
+                }
+            }
+        }
+        let path = if prepared.template == "404.html" {
+            "404.html".to_string()
+        } else {
+            format!("{}index.html", prepared.url)
+        };
+        self.render(prepared.template, &context, path)
+    }
+
+    /// Files that are not template pages: feed, sitemap, robots.txt, alias
+    /// redirects and attachments. Cheap to make, so always made in full.
+    pub fn other_files(&self) -> Vec<OutputFile> {
+        let lib = self.library;
+        let published: Vec<NoteId> = self.published().collect();
+        let pages = feeds::page_urls(lib, self.config, &published);
+        let mut files = vec![
+            feeds::atom(lib, self.config, &self.dated()),
+            feeds::sitemap(self.config, &pages),
+            feeds::robots(self.config),
+        ];
+        files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
+        files.extend(lib.attachments.iter().map(|a| OutputFile::Copy {
+            path: a.path.clone(),
+            source: a.source.clone(),
+        }));
+        files
     }
 
     /// Renders every page of the site in parallel, handing each file to `sink`.
     /// Returns the number of files.
     pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
-        let lib = self.library;
-        let published: Vec<NoteId> = (0..lib.notes.len())
-            .filter(|&id| lib.published[id])
-            .collect();
-        published
+        let pages = self.pages();
+        pages
             .par_iter()
-            .try_for_each(|&id| -> Result<(), RenderError> { Ok(sink(self.note_page(id)?)?) })?;
-        let mut files: Vec<OutputFile> = Vec::new();
-
-        for kind in &self.config.kinds {
-            let mut ids: Vec<NoteId> = published
-                .iter()
-                .copied()
-                .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
-                .collect();
-            sort_by_title(&lib.notes, &mut ids);
-            let url = kind_url(&kind.folder);
-            let view = KindView {
-                name: kind.name.clone(),
-                label: kind.label.clone(),
-                url: page_link(self.config, &url),
-                count: ids.len(),
-            };
-            files.push(self.list_page("kind.html", &url, &kind.label, "kind", &view, &ids)?);
-        }
-
-        lib.tags
-            .par_iter()
-            .try_for_each(|(_, tag)| -> Result<(), RenderError> {
-                let view = TagView {
-                    name: &tag.name,
-                    url: page_link(self.config, &tag.url),
-                    count: tag.notes.len(),
-                };
-                let page = self.list_page(
-                    "tag.html",
-                    &tag.url,
-                    &format!("#{}", tag.name),
-                    "tag",
-                    &view,
-                    &tag.notes,
-                )?;
-                Ok(sink(page)?)
+            .try_for_each(|page| -> Result<(), RenderError> {
+                Ok(sink(self.render_page(page)?)?)
             })?;
-        let mut count = published.len() + lib.tags.len();
-
-        let mut tags: Vec<TagView> = lib
-            .tags
-            .values()
-            .map(|t| TagView {
-                name: &t.name,
-                url: page_link(self.config, &t.url),
-                count: t.notes.len(),
-            })
-            .collect();
-        let mut context = self.base_context("tags/", "Tags");
-        context.insert("tags", &tags);
-        files.push(self.render("tags.html", &context, "tags/index.html".into())?);
-
-        let mut dated: Vec<NoteId> = published
-            .iter()
-            .copied()
-            .filter(|&id| lib.notes[id].date.is_some())
-            .collect();
-        dated.sort_by_cached_key(|&id| {
-            let note = &lib.notes[id];
-            (
-                std::cmp::Reverse(feeds::rfc3339(note.date.as_deref().unwrap_or_default())),
-                note.title.to_lowercase(),
-            )
-        });
-        files.push(feeds::atom(lib, self.config, &dated));
-        dated.truncate(self.config.recent_count);
-        let recent: Vec<NoteRef> = dated.iter().map(|&id| self.note_ref(id)).collect();
-        let mut context = self.base_context("", &self.config.title);
-        context.insert("recent", &recent);
-        context.insert("note_count", &published.len());
-        let kinds: Vec<HomeKind> = self
-            .config
-            .kinds
-            .iter()
-            .zip(&self.nav)
-            .map(|(kind, view)| {
-                let mut ids: Vec<NoteId> = published
-                    .iter()
-                    .copied()
-                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
-                    .collect();
-                ids.sort_by_cached_key(|&id| {
-                    (
-                        std::cmp::Reverse(lib.backlinks[id].len()),
-                        lib.notes[id].title.to_lowercase(),
-                    )
-                });
-                ids.truncate(HOME_NOTES_PER_KIND);
-                HomeKind {
-                    kind: view,
-                    notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
-                }
-            })
-            .collect();
-        context.insert("kinds", &kinds);
-        tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
-        tags.truncate(HOME_TAGS);
-        context.insert("top_tags", &tags);
-        files.push(self.render("index.html", &context, "index.html".into())?);
-
-        // The 404 page is served at any depth, so relative links cannot work there:
-        // it uses base_url when one is set.
-        let mut context = self.base_context("", "Page not found");
-        if !self.config.base_url.is_empty() {
-            context.insert(
-                "root",
-                &format!("{}/", self.config.base_url.trim_end_matches('/')),
-            );
-        }
-        files.push(self.render("404.html", &context, "404.html".into())?);
-
-        let pages = feeds::page_urls(lib, self.config, &published);
-        files.push(feeds::sitemap(self.config, &pages));
-        files.push(feeds::robots(self.config));
-        files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
-
-        for attachment in &lib.attachments {
-            files.push(OutputFile::Copy {
-                path: attachment.path.clone(),
-                source: attachment.source.clone(),
-            });
-        }
-        count += files.len();
-        for file in files {
+        let others = self.other_files();
+        let count = pages.len() + others.len();
+        for file in others {
             sink(file)?;
         }
         Ok(count)
+    }
+}
+
+/// A page made from a template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// A note, by id.
+    Note(NoteId),
+    /// The index of the kind at this position in `[[kinds]]`.
+    Kind(usize),
+    /// A tag page, by lowercase tag name.
+    Tag(String),
+    /// The tag index.
+    Tags,
+    /// The home page.
+    Home,
+    /// `404.html`.
+    NotFound,
+}
+
+/// What a template page shows; serialized into a hash for [`Renderer::fingerprint`].
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PageData<'a> {
+    Note(NoteView<'a>),
+    Kind {
+        kind: KindView,
+        notes: Vec<NoteRef<'a>>,
+    },
+    Tag {
+        tag: TagView<'a>,
+        notes: Vec<NoteRef<'a>>,
+    },
+    Tags {
+        tags: Vec<TagView<'a>>,
+    },
+    Home {
+        recent: Vec<NoteRef<'a>>,
+        note_count: usize,
+        kinds: Vec<HomeKind<'a>>,
+        top_tags: Vec<TagView<'a>>,
+    },
+    NotFound,
+}
+
+/// A page ready for its template: where it goes and what it shows.
+struct Prepared<'a> {
+    template: &'static str,
+    /// URL relative to the site root (`actors/wang-xiaohong/`).
+    url: String,
+    title: String,
+    data: PageData<'a>,
+}
+
+/// Feeds serialized bytes into a hasher.
+struct HashWriter(std::collections::hash_map::DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
