@@ -602,7 +602,7 @@ impl<'a> Renderer<'a> {
                     template: "note.html",
                     url: note.url.clone(),
                     title: note.title.clone(),
-                    data: PageData::Note(self.note_view(*id)),
+                    data: PageData::Note(Box::new(self.note_view(*id))),
                 }
             }
             Page::Kind(k) => {
@@ -918,7 +918,7 @@ pub enum Page {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum PageData<'a> {
-    Note(NoteView<'a>),
+    Note(Box<NoteView<'a>>),
     Kind {
         kind: KindView,
         notes: Vec<NoteRef<'a>>,
