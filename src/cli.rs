@@ -33,6 +33,22 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Preview the site: serve it, rebuild on save, reload the browser.
+    Serve {
+        /// Port to listen on (the next free one is used if it is taken; 0 picks any).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Other machines can reach the preview only if
+        /// you bind a public address.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include notes marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Check every note and link without writing anything.
     Check {
         /// Include notes marked `draft: true`.
@@ -69,6 +85,18 @@ pub fn run(cli: Cli) -> i32 {
             },
             timings,
         ),
+        Command::Serve {
+            port,
+            bind,
+            open,
+            drafts,
+        } => crate::serve::serve(crate::serve::ServeOptions {
+            root: cli.root,
+            bind,
+            port,
+            open,
+            drafts,
+        }),
         Command::Check { drafts } => run_build(
             BuildOptions {
                 root: cli.root,

@@ -14,6 +14,8 @@ pub mod load;
 pub mod markdown;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
+pub mod site;
 pub mod slug;
 pub mod write;
 
@@ -103,15 +105,6 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Resolves a path given on the command line or in `site.toml` against the root.
-fn under(root: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        root.join(path)
-    }
-}
-
 fn write_failed(path: &Path, e: std::io::Error) -> BuildError {
     BuildError::Io(format!(
         "writing the site failed ({}): {e}; the previous output is unchanged",
@@ -125,28 +118,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = &options.root;
     let config = Config::load(root).map_err(|e| BuildError::Config(e.to_string()))?;
-    let content_dir = under(root, &config.content_dir);
     let output = match &options.output {
         Some(o) => o.clone(),
-        None => under(root, &config.output_dir),
+        None => site::under(root, &config.output_dir),
     };
     let output = if options.write {
+        let content_dir = site::under(root, &config.content_dir);
         Some(write::check_output_dir(root, &content_dir, &output).map_err(BuildError::Config)?)
     } else {
         None
     };
-    let theme =
-        render::load_templates(root, &config).map_err(|e| BuildError::Config(e.to_string()))?;
 
     let mut timings = Timings::new(started);
-    timings.lap("config and templates");
-    let mut vault = load::load(root, &content_dir, &config).map_err(BuildError::Config)?;
-    timings.lap("load");
-    let mut diagnostics = std::mem::take(&mut vault.diagnostics);
-    let library = link::link(vault, &config, options.drafts);
-    timings.lap("link");
-    diagnostics.extend(library.diagnostics.iter().cloned());
-    diagnostics.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    let site = site::Site::load(root, options.drafts)?;
+    timings.lap("load and link");
+    let diagnostics = site.diagnostics();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Content(diagnostics));
     }
@@ -159,13 +145,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Some(staging) => staging.write(&file),
         None => Ok(()),
     };
-    let renderer = render::Renderer::new(&library, &config, &theme);
     let mut files = 0;
-    for file in render::static_files(root, &config) {
+    for file in render::static_files(root, &site.config) {
         sink(file).map_err(|e| write_failed(root, e))?;
         files += 1;
     }
-    files += renderer.render_all(&sink).map_err(|e| match e {
+    files += site.renderer().render_all(&sink).map_err(|e| match e {
         render::RenderError::Template(e) => BuildError::Config(e.to_string()),
         render::RenderError::Write(e) => write_failed(root, e),
     })?;
@@ -176,7 +161,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.lap("swap in output");
     Ok(BuildReport {
         diagnostics,
-        notes: library.published.iter().filter(|p| **p).count(),
+        notes: site.published_count(),
         files,
         output,
         elapsed: started.elapsed(),

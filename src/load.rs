@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 use serde_yaml::Value;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
@@ -49,6 +50,10 @@ pub struct Note {
     pub body_start: usize,
     /// Headings and links of the body.
     pub scan: Scan,
+    /// Problems found while reading this note (frontmatter, kind, dates).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Size and modification time of the file when it was read.
+    pub stamp: Option<(std::time::SystemTime, u64)>,
     /// Line starts of `source`, built when the first diagnostic needs them.
     lines: std::sync::OnceLock<LineIndex>,
 }
@@ -112,6 +117,19 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Walks `content_dir` and loads every note and attachment. `root` is the site
 /// root, used to show paths the way the user typed them.
 pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, String> {
+    load_reusing(root, content_dir, config, HashMap::new(), &HashSet::new())
+}
+
+/// Like [`load`], but takes notes from `previous` (by content path) instead of
+/// parsing their files again, unless the file is in `changed` or its size or
+/// modification time differ. This is how the preview server reloads a site.
+pub fn load_reusing(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    mut previous: HashMap<String, Note>,
+    changed: &HashSet<PathBuf>,
+) -> Result<Vault, String> {
     if !content_dir.is_dir() {
         return Err(format!(
             "content folder {} does not exist; create it or set content_dir in site.toml",
@@ -171,10 +189,25 @@ pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, S
         }
     }
 
-    let loaded: Vec<(Option<Note>, Vec<Diagnostic>)> = markdown_files
+    let mut reused = Vec::new();
+    let mut to_parse = Vec::with_capacity(markdown_files.len());
+    for (relative, source) in markdown_files {
+        match previous.remove(&relative) {
+            Some(note)
+                if !changed.contains(&source)
+                    && note.stamp.is_some()
+                    && note.stamp == stamp(&source) =>
+            {
+                reused.push(note)
+            }
+            _ => to_parse.push((relative, source)),
+        }
+    }
+    let loaded: Vec<(Option<Note>, Vec<Diagnostic>)> = to_parse
         .into_par_iter()
         .map(|(relative, source)| {
             let shown = display(root, &source);
+            let file_stamp = stamp(&source);
             match std::fs::read(&source) {
                 Err(e) => (
                     None,
@@ -191,20 +224,21 @@ pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, S
                         )],
                     ),
                     Ok(text) => {
-                        let mut diags = Vec::new();
-                        let note = parse_note(relative, shown, text, config, &mut diags);
-                        (Some(note), diags)
+                        let mut note = parse_note(relative, shown, text, config);
+                        note.stamp = file_stamp;
+                        (Some(note), Vec::new())
                     }
                 },
             }
         })
         .collect();
 
-    let mut notes = Vec::with_capacity(loaded.len());
+    let mut notes = reused;
     for (note, diags) in loaded {
         notes.extend(note);
         diagnostics.extend(diags);
     }
+    notes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Vault {
         notes,
         attachments,
@@ -264,13 +298,15 @@ fn split_frontmatter(text: &str) -> Result<Split<'_>, (usize, String)> {
     ))
 }
 
-fn parse_note(
-    path: String,
-    display_path: PathBuf,
-    source: String,
-    config: &Config,
-    diags: &mut Vec<Diagnostic>,
-) -> Note {
+/// Size and modification time of a file, to notice edits between loads.
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+fn parse_note(path: String, display_path: PathBuf, source: String, config: &Config) -> Note {
+    let mut diagnostics = Vec::new();
+    let diags = &mut diagnostics;
     let stem = path.rsplit('/').next().unwrap_or(&path);
     let stem = stem
         .get(..stem.len().saturating_sub(3))
@@ -329,6 +365,8 @@ fn parse_note(
         scan,
         source: String::new(),
         lines: std::sync::OnceLock::new(),
+        diagnostics: Vec::new(),
+        stamp: None,
     };
 
     let mut title = None;
@@ -445,6 +483,7 @@ fn parse_note(
         },
     };
     note.source = source;
+    note.diagnostics = diagnostics;
     note
 }
 
@@ -628,14 +667,13 @@ mod tests {
     use super::*;
 
     fn note(text: &str) -> (Note, Vec<Diagnostic>) {
-        let mut diags = Vec::new();
         let n = parse_note(
             "actors/Wang Xiaohong.md".into(),
             "content/actors/Wang Xiaohong.md".into(),
             text.into(),
             &Config::default(),
-            &mut diags,
         );
+        let diags = n.diagnostics.clone();
         (n, diags)
     }
 

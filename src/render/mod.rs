@@ -813,6 +813,22 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Where `page` is written, relative to the output folder.
+    pub fn page_path(&self, page: &Page) -> String {
+        let lib = self.library;
+        match page {
+            Page::Note(id) => format!("{}index.html", lib.notes[*id].url),
+            Page::Kind(k) => format!("{}index.html", kind_url(&self.config.kinds[*k].folder)),
+            Page::Tag(key) => format!(
+                "{}index.html",
+                lib.tags.get(key).map_or("tags/", |t| t.url.as_str())
+            ),
+            Page::Tags => "tags/index.html".into(),
+            Page::Home => "index.html".into(),
+            Page::NotFound => "404.html".into(),
+        }
+    }
+
     /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
         let prepared = self.prepare(page);
@@ -852,12 +868,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        let path = if prepared.template == "404.html" {
-            "404.html".to_string()
-        } else {
-            format!("{}index.html", prepared.url)
-        };
-        self.render(prepared.template, &context, path)
+        self.render(prepared.template, &context, self.page_path(page))
     }
 
     /// Files that are not template pages: feed, sitemap, robots.txt, alias

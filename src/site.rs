@@ -1,0 +1,132 @@
+//! The loaded and linked site, kept in memory. `dossier build` makes one and
+//! renders it once; `dossier serve` keeps one and reloads what changed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::link::{self, Library};
+use crate::load;
+use crate::render::{self, Renderer, Theme};
+use crate::BuildError;
+
+/// A site between the link and render stages.
+pub struct Site {
+    /// The site root.
+    pub root: PathBuf,
+    /// Whether drafts are published.
+    pub drafts: bool,
+    /// `site.toml`.
+    pub config: Config,
+    /// Templates.
+    pub theme: Theme,
+    /// The linked notes.
+    pub library: Library,
+    /// Problems met while walking the content folder (unreadable files).
+    walk_diagnostics: Vec<Diagnostic>,
+}
+
+/// Resolves a path from the command line or `site.toml` against the root.
+pub(crate) fn under(root: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
+}
+
+fn config_error(e: impl std::fmt::Display) -> BuildError {
+    BuildError::Config(e.to_string())
+}
+
+impl Site {
+    /// Reads settings and templates, loads every note and links them. Content
+    /// problems do not fail this; they are in [`Site::diagnostics`].
+    pub fn load(root: &Path, drafts: bool) -> Result<Site, BuildError> {
+        let config = Config::load(root).map_err(config_error)?;
+        let theme = render::load_templates(root, &config).map_err(config_error)?;
+        let mut site = Site {
+            root: root.to_path_buf(),
+            drafts,
+            config,
+            theme,
+            library: link::link(load::Vault::default(), &Config::default(), drafts),
+            walk_diagnostics: Vec::new(),
+        };
+        site.reload_content(&HashSet::new(), false)?;
+        Ok(site)
+    }
+
+    /// The content folder.
+    pub fn content_dir(&self) -> PathBuf {
+        under(&self.root, &self.config.content_dir)
+    }
+
+    /// Loads the content again, parsing only the notes whose files are in
+    /// `changed` or look modified (all of them with `reparse_all`), and links
+    /// everything again.
+    pub fn reload_content(
+        &mut self,
+        changed: &HashSet<PathBuf>,
+        reparse_all: bool,
+    ) -> Result<(), BuildError> {
+        let previous: HashMap<String, load::Note> = if reparse_all {
+            HashMap::new()
+        } else {
+            std::mem::take(&mut self.library.notes)
+                .into_iter()
+                .map(|n| (n.path.clone(), n))
+                .collect()
+        };
+        let mut vault = load::load_reusing(
+            &self.root,
+            &self.content_dir(),
+            &self.config,
+            previous,
+            changed,
+        )
+        .map_err(BuildError::Config)?;
+        self.walk_diagnostics = std::mem::take(&mut vault.diagnostics);
+        self.library = link::link(vault, &self.config, self.drafts);
+        Ok(())
+    }
+
+    /// Reads `site.toml` and the templates again; every note is parsed again,
+    /// since kinds come from the settings.
+    pub fn reload_settings(&mut self) -> Result<(), BuildError> {
+        self.config = Config::load(&self.root).map_err(config_error)?;
+        self.reload_templates()?;
+        self.reload_content(&HashSet::new(), true)
+    }
+
+    /// Reads the templates again.
+    pub fn reload_templates(&mut self) -> Result<(), BuildError> {
+        self.theme = render::load_templates(&self.root, &self.config).map_err(config_error)?;
+        Ok(())
+    }
+
+    /// Every problem, errors and warnings, sorted by file and position.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self.walk_diagnostics.clone();
+        all.extend(
+            self.library
+                .notes
+                .iter()
+                .flat_map(|n| n.diagnostics.iter().cloned()),
+        );
+        all.extend(self.library.diagnostics.iter().cloned());
+        all.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        all
+    }
+
+    /// A renderer over the current state.
+    pub fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(&self.library, &self.config, &self.theme)
+    }
+
+    /// Number of notes written to the output.
+    pub fn published_count(&self) -> usize {
+        self.library.published.iter().filter(|p| **p).count()
+    }
+}
