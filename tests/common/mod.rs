@@ -195,3 +195,170 @@ pub fn assert_internal_links_resolve(out: &Path) -> usize {
     );
     checked
 }
+
+/// A running `dossier serve` on an ephemeral port; killed when dropped.
+pub struct ServeProcess {
+    child: std::process::Child,
+    /// Address it listens on.
+    pub addr: std::net::SocketAddr,
+    /// Lines it printed to stderr so far.
+    pub stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// The URL line it printed.
+    pub banner: String,
+}
+
+impl ServeProcess {
+    /// Starts `dossier serve --port 0` (plus `extra` arguments) on the site at `root`.
+    pub fn start(root: &Path, extra: &[&str]) -> ServeProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .arg("--root")
+            .arg(root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start dossier serve");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let err_pipe = child.stderr.take().unwrap();
+        let sink = std::sync::Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err_pipe)
+                .lines()
+                .map_while(Result::ok)
+            {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let banner = loop {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("http://") => break line,
+                Some(Ok(_)) => continue,
+                _ => {
+                    let _ = child.kill();
+                    panic!(
+                        "serve did not print its URL; stderr: {:?}",
+                        stderr.lock().unwrap()
+                    );
+                }
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let url = banner
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('/');
+        let addr = url
+            .parse()
+            .unwrap_or_else(|e| panic!("bad address in {banner:?}: {e}"));
+        ServeProcess {
+            child,
+            addr,
+            stderr,
+            banner,
+        }
+    }
+
+    /// Sends a raw request line for `path` (not normalised or encoded) and
+    /// returns status, headers (lowercase names) and body.
+    pub fn request(&self, method: &str, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no response to {method} {path}: {raw:?}"));
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+            .collect();
+        (status, headers, raw[split + 4..].to_vec())
+    }
+
+    /// `GET path` and the body as text.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.request("GET", path);
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Opens the live-reload event stream.
+    pub fn events(&self) -> EventStream {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(self.addr).expect("connect");
+        write!(
+            stream,
+            "GET /__dossier/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_millis(200)))
+            .unwrap();
+        EventStream {
+            reader: std::io::BufReader::new(stream),
+        }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client of the live-reload event stream.
+pub struct EventStream {
+    reader: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl EventStream {
+    /// Waits up to `timeout` for `event: name`; true if it came.
+    pub fn wait_for(&mut self, name: &str, timeout: std::time::Duration) -> bool {
+        use std::io::BufRead;
+        let deadline = std::time::Instant::now() + timeout;
+        let wanted = format!("event: {name}");
+        let mut line = String::new();
+        while std::time::Instant::now() < deadline {
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return false,
+                Ok(_) if line.trim_end() == wanted => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+}
+
+/// Replaces a file the way editors do: write a hidden temporary file, then rename it over.
+pub fn atomic_save(path: &Path, text: &str) {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
