@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
-use crate::markdown::{LinkSyntax, Snippet};
+use crate::markdown::LinkSyntax;
 use crate::slug::{match_key, slugify};
 
 /// Index of a note in [`Library::notes`].
@@ -47,8 +47,9 @@ pub enum Part {
 pub struct Backlink {
     /// The note that links here.
     pub source: NoteId,
-    /// One snippet per link from that note.
-    pub snippets: Vec<Snippet>,
+    /// Indices (into the source's `scan.links`) of its links to this note;
+    /// each carries the sentence around it.
+    pub links: Vec<usize>,
 }
 
 /// Notes carrying a tag (or one of its nested tags).
@@ -81,6 +82,8 @@ pub struct Library {
     pub relations: Vec<Vec<(String, Vec<NoteId>)>>,
     /// Per note, incoming typed relations: (key, sources), e.g. ("affiliation", [Amanda Hsiao]).
     pub inverse_relations: Vec<Vec<(String, Vec<NoteId>)>>,
+    /// Each note's position in title order; see [`Library::sort_by_title`].
+    pub title_rank: Vec<usize>,
     /// Tags by lowercase name, nested tags also counted under their parents.
     pub tags: BTreeMap<String, Tag>,
     /// Broken links, ambiguous links, unknown headings, URL clashes.
@@ -609,9 +612,24 @@ fn field_link_position(note: &Note, key_line: usize, dest: &str) -> (usize, usiz
     (key_line, 1)
 }
 
-/// Sorts note ids by title (case-insensitive), the order every list on the site uses.
-pub fn sort_by_title(notes: &[Note], ids: &mut [NoteId]) {
-    ids.sort_by_cached_key(|&id| (notes[id].title.to_lowercase(), id));
+/// Each note's position in title order (case-insensitive, ties by path), the
+/// order every list on the site uses. Computed once, so sorting a list costs no
+/// string work.
+fn title_ranks(notes: &[Note]) -> Vec<usize> {
+    let mut order: Vec<NoteId> = (0..notes.len()).collect();
+    order.sort_by_cached_key(|&id| (notes[id].title.to_lowercase(), id));
+    let mut ranks = vec![0; notes.len()];
+    for (rank, id) in order.into_iter().enumerate() {
+        ranks[id] = rank;
+    }
+    ranks
+}
+
+impl Library {
+    /// Sorts note ids by title, the order every list on the site uses.
+    pub fn sort_by_title(&self, ids: &mut [NoteId]) {
+        ids.sort_by_key(|&id| self.title_rank[id]);
+    }
 }
 
 /// Runs the link stage over everything the load stage read.
@@ -683,9 +701,11 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
     }
 
     diagnostics.extend(check_embed_cycles(&notes, &links, config.broken_links));
-    let backlinks = collect_backlinks(&notes, &published, &links);
-    let (relations, inverse_relations) = collect_relations(&notes, &published, &fields);
-    let tags = collect_tags(&notes, &published);
+    let title_rank = title_ranks(&notes);
+    let backlinks = collect_backlinks(&published, &links, &title_rank);
+    let (relations, inverse_relations) =
+        collect_relations(&notes, &published, &fields, &title_rank);
+    let tags = collect_tags(&notes, &published, &title_rank);
     diagnostics.extend(check_url_clashes(&notes, &published, &tags, config));
 
     Library {
@@ -697,6 +717,7 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
         backlinks,
         relations,
         inverse_relations,
+        title_rank,
         tags,
         diagnostics,
     }
@@ -738,33 +759,33 @@ fn field_parts(
 }
 
 fn collect_backlinks(
-    notes: &[Note],
     published: &[bool],
     links: &[Vec<Resolved>],
+    ranks: &[usize],
 ) -> Vec<Vec<Backlink>> {
-    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); notes.len()];
-    for (source, note) in notes.iter().enumerate() {
+    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); links.len()];
+    for source in 0..links.len() {
         if !published[source] {
             continue;
         }
-        for (link, resolved) in note.scan.links.iter().zip(&links[source]) {
+        for (index, resolved) in links[source].iter().enumerate() {
             if let Resolved::Note { id, .. } = *resolved {
                 if id == source {
                     continue;
                 }
                 let list = &mut backlinks[id];
                 match list.last_mut() {
-                    Some(b) if b.source == source => b.snippets.push(link.context.clone()),
+                    Some(b) if b.source == source => b.links.push(index),
                     _ => list.push(Backlink {
                         source,
-                        snippets: vec![link.context.clone()],
+                        links: vec![index],
                     }),
                 }
             }
         }
     }
     for list in &mut backlinks {
-        list.sort_by_cached_key(|b| (notes[b.source].title.to_lowercase(), b.source));
+        list.sort_by_key(|b| ranks[b.source]);
     }
     backlinks
 }
@@ -775,6 +796,7 @@ fn collect_relations(
     notes: &[Note],
     published: &[bool],
     fields: &[Vec<Vec<Vec<Part>>>],
+    ranks: &[usize],
 ) -> (RelationLists, RelationLists) {
     let mut outgoing: RelationLists = vec![Vec::new(); notes.len()];
     let mut incoming: Vec<BTreeMap<String, Vec<NoteId>>> = vec![BTreeMap::new(); notes.len()];
@@ -811,7 +833,7 @@ fn collect_relations(
         .map(|map| {
             map.into_iter()
                 .map(|(key, mut ids)| {
-                    sort_by_title(notes, &mut ids);
+                    ids.sort_by_key(|&id| ranks[id]);
                     (key, ids)
                 })
                 .collect()
@@ -820,7 +842,7 @@ fn collect_relations(
     (outgoing, incoming)
 }
 
-fn collect_tags(notes: &[Note], published: &[bool]) -> BTreeMap<String, Tag> {
+fn collect_tags(notes: &[Note], published: &[bool], ranks: &[usize]) -> BTreeMap<String, Tag> {
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     for (id, note) in notes.iter().enumerate() {
         if !published[id] {
@@ -855,7 +877,7 @@ fn collect_tags(notes: &[Note], published: &[bool]) -> BTreeMap<String, Tag> {
         }
     }
     for tag in tags.values_mut() {
-        sort_by_title(notes, &mut tag.notes);
+        tag.notes.sort_by_key(|&id| ranks[id]);
     }
     tags
 }

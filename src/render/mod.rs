@@ -12,7 +12,7 @@ mod feeds;
 mod jsonld;
 
 use crate::config::Config;
-use crate::link::{kind_url, sort_by_title, Library, NoteId, Part, Resolved};
+use crate::link::{kind_url, Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
@@ -253,7 +253,7 @@ struct FieldView<'a> {
 #[derive(Serialize)]
 struct BacklinkView<'a> {
     note: NoteRef<'a>,
-    snippets: &'a [Snippet],
+    snippets: Vec<&'a Snippet>,
 }
 
 #[derive(Serialize)]
@@ -611,7 +611,7 @@ impl<'a> Renderer<'a> {
                     .published()
                     .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
                     .collect();
-                sort_by_title(&lib.notes, &mut ids);
+                lib.sort_by_title(&mut ids);
                 Prepared {
                     template: "kind.html",
                     url: kind_url(&kind.folder),
@@ -761,7 +761,11 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|b| BacklinkView {
                     note: self.note_ref(b.source),
-                    snippets: &b.snippets,
+                    snippets: b
+                        .links
+                        .iter()
+                        .map(|&i| &lib.notes[b.source].scan.links[i].context)
+                        .collect(),
                 })
                 .collect(),
             relations: relation_views(&lib.relations[id]),
