@@ -50,6 +50,8 @@ pub struct Note {
     pub body_start: usize,
     /// Headings and links of the body.
     pub scan: Scan,
+    /// Hash of `source`, so later stages can tell whether the text changed cheaply.
+    pub source_hash: u64,
     /// Problems found while reading this note (frontmatter, kind, dates).
     pub diagnostics: Vec<Diagnostic>,
     /// Size and modification time of the file when it was read.
@@ -367,6 +369,12 @@ fn parse_note(path: String, display_path: PathBuf, source: String, config: &Conf
         lines: std::sync::OnceLock::new(),
         diagnostics: Vec::new(),
         stamp: None,
+        source_hash: {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            source.hash(&mut hasher);
+            hasher.finish()
+        },
     };
 
     let mut title = None;

@@ -778,6 +778,9 @@ impl<'a> Renderer<'a> {
     /// A hash of everything that goes into `page`: equal fingerprints mean
     /// byte-identical output, so a preview rebuild can skip the page.
     pub fn fingerprint(&self, page: &Page) -> u64 {
+        if let Page::Note(id) = page {
+            return self.note_fingerprint(*id);
+        }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
         self.seed.hash(&mut hasher.0);
@@ -786,10 +789,71 @@ impl<'a> Renderer<'a> {
         prepared.title.hash(&mut hasher.0);
         // Serializing into a hasher cannot fail; a failure would only cost a re-render.
         let _ = serde_json::to_writer(&mut hasher, &prepared.data);
-        if let Page::Note(id) = page {
-            self.content_key(*id, &mut hasher.0, 0);
-        }
         hasher.0.finish()
+    }
+
+    /// [`Renderer::fingerprint`] of a note page, from its inputs rather than its
+    /// view: the note's own text covers everything taken from it; other notes
+    /// count through what the page shows of them ([`Renderer::ref_key`]).
+    fn note_fingerprint(&self, id: NoteId) -> u64 {
+        let lib = self.library;
+        let note = &lib.notes[id];
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let h = &mut hasher;
+        self.seed.hash(h);
+        note.path.hash(h);
+        note.url.hash(h);
+        self.content_key(id, h, 0);
+        for part in lib.fields[id].iter().flatten().flatten() {
+            if let Part::Link { target, .. } = part {
+                self.resolved_key(target, h);
+            }
+        }
+        for tag in &note.tags {
+            if let Some(tag) = lib.tags.get(&tag.to_lowercase()) {
+                (&tag.name, &tag.url, tag.notes.len()).hash(h);
+            }
+        }
+        for backlink in &lib.backlinks[id] {
+            self.ref_key(backlink.source, h);
+            lib.notes[backlink.source].source_hash.hash(h);
+            backlink.links.hash(h);
+        }
+        for list in [&lib.relations[id], &lib.inverse_relations[id]] {
+            list.len().hash(h);
+            for (name, ids) in list {
+                name.hash(h);
+                ids.len().hash(h);
+                for &other in ids {
+                    self.ref_key(other, h);
+                }
+            }
+        }
+        hasher.finish()
+    }
+
+    /// Hashes what lists show of a note (its `NoteRef`).
+    fn ref_key(&self, id: NoteId, h: &mut impl Hasher) {
+        let note = &self.library.notes[id];
+        (
+            &note.title,
+            &note.url,
+            &note.kind,
+            &note.date,
+            &note.description,
+        )
+            .hash(h);
+    }
+
+    fn resolved_key(&self, resolved: &Resolved, h: &mut impl Hasher) {
+        let lib = self.library;
+        match resolved {
+            Resolved::Note { id, anchor } => (1u8, &lib.notes[*id].url, anchor).hash(h),
+            Resolved::SameNote { anchor } => (2u8, anchor).hash(h),
+            Resolved::Attachment(i) => (3u8, &lib.attachments[*i].path).hash(h),
+            Resolved::Missing(why) => (4u8, why).hash(h),
+            Resolved::Unpublished => 5u8.hash(h),
+        }
     }
 
     /// Hashes what a note's body HTML depends on: its text and where each of
@@ -797,22 +861,14 @@ impl<'a> Renderer<'a> {
     fn content_key(&self, id: NoteId, hasher: &mut impl Hasher, depth: usize) {
         let lib = self.library;
         let note = &lib.notes[id];
-        note.source.hash(hasher);
-        note.title_from_h1.hash(hasher);
+        note.source_hash.hash(hasher);
         for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
-            match resolved {
-                Resolved::Note { id: target, anchor } => {
-                    lib.notes[*target].url.hash(hasher);
-                    anchor.hash(hasher);
-                    if link.syntax == LinkSyntax::WikiEmbed && depth <= MAX_EMBED_DEPTH {
-                        lib.notes[*target].title.hash(hasher);
-                        self.content_key(*target, hasher, depth + 1);
-                    }
+            self.resolved_key(resolved, hasher);
+            if let Resolved::Note { id: target, .. } = resolved {
+                if link.syntax == LinkSyntax::WikiEmbed && depth <= MAX_EMBED_DEPTH {
+                    lib.notes[*target].title.hash(hasher);
+                    self.content_key(*target, hasher, depth + 1);
                 }
-                Resolved::SameNote { anchor } => anchor.hash(hasher),
-                Resolved::Attachment(i) => lib.attachments[*i].path.hash(hasher),
-                Resolved::Missing(why) => why.hash(hasher),
-                Resolved::Unpublished => 0u8.hash(hasher),
             }
         }
     }
