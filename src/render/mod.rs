@@ -778,8 +778,10 @@ impl<'a> Renderer<'a> {
     /// A hash of everything that goes into `page`: equal fingerprints mean
     /// byte-identical output, so a preview rebuild can skip the page.
     pub fn fingerprint(&self, page: &Page) -> u64 {
-        if let Page::Note(id) = page {
-            return self.note_fingerprint(*id);
+        match page {
+            Page::Note(id) => return self.note_fingerprint(*id),
+            Page::Kind(_) | Page::Tag(_) => return self.list_fingerprint(page),
+            Page::Tags | Page::Home | Page::NotFound => {}
         }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
@@ -828,6 +830,40 @@ impl<'a> Renderer<'a> {
                     self.ref_key(other, h);
                 }
             }
+        }
+        hasher.finish()
+    }
+
+    /// [`Renderer::fingerprint`] of a kind or tag page: the list's heading and
+    /// what it shows of each note.
+    fn list_fingerprint(&self, page: &Page) -> u64 {
+        let lib = self.library;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let h = &mut hasher;
+        self.seed.hash(h);
+        page.hash(h);
+        let ids: Vec<NoteId> = match page {
+            Page::Kind(k) => {
+                let kind = &self.config.kinds[*k];
+                let mut ids: Vec<NoteId> = self
+                    .published()
+                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                    .collect();
+                lib.sort_by_title(&mut ids);
+                ids
+            }
+            Page::Tag(key) => match lib.tags.get(key) {
+                Some(tag) => {
+                    (&tag.name, &tag.url).hash(h);
+                    tag.notes.clone()
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        ids.len().hash(h);
+        for id in ids {
+            self.ref_key(id, h);
         }
         hasher.finish()
     }
