@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use crate::config::{BrokenLinks, Config};
@@ -64,7 +65,7 @@ pub struct Tag {
 }
 
 /// The linked knowledge base: notes with every link resolved, ready to render.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Library {
     /// All loaded notes, drafts included.
     pub notes: Vec<Note>,
@@ -88,12 +89,13 @@ pub struct Library {
     pub tags: BTreeMap<String, Tag>,
     /// Broken links, ambiguous links, unknown headings, URL clashes.
     pub diagnostics: Vec<Diagnostic>,
+    /// What [`relink`] can reuse.
+    cache: LinkCache,
 }
 
-/// Hash indexes over note names, built once per build.
-struct Index<'a> {
-    notes: &'a [Note],
-    attachments: &'a [Attachment],
+/// Hash indexes over note names, built once and kept while names stay the same.
+#[derive(Debug, Default)]
+struct Index {
     by_path: HashMap<String, Vec<NoteId>>,
     by_full_path: HashMap<String, NoteId>,
     by_stem: HashMap<String, Vec<NoteId>>,
@@ -121,11 +123,9 @@ fn without_md(path: &str) -> &str {
     }
 }
 
-impl<'a> Index<'a> {
-    fn new(notes: &'a [Note], attachments: &'a [Attachment]) -> Self {
+impl Index {
+    fn new(notes: &[Note], attachments: &[Attachment]) -> Self {
         let mut index = Index {
-            notes,
-            attachments,
             by_path: HashMap::new(),
             by_full_path: HashMap::new(),
             by_stem: HashMap::new(),
@@ -177,7 +177,7 @@ impl<'a> Index<'a> {
     }
 
     /// Resolves a note name or path as written in a wikilink in note `from`.
-    fn note(&self, target: &str, from: NoteId) -> Result<NoteId, Failure> {
+    fn note(&self, notes: &[Note], target: &str, from: NoteId) -> Result<NoteId, Failure> {
         let key =
             without_md(target.trim_start_matches("./").trim_start_matches('/')).to_lowercase();
         let tables: &[&HashMap<String, Vec<NoteId>>] = if key.contains('/') {
@@ -190,10 +190,10 @@ impl<'a> Index<'a> {
                 Some([id]) => return Ok(*id),
                 Some(ids) if ids.len() > 1 => {
                     // As in Obsidian, a match in the linking note's own folder wins.
-                    let folder = folder_of(&self.notes[from].path);
+                    let folder = folder_of(&notes[from].path);
                     let mut local = ids
                         .iter()
-                        .filter(|&&id| folder_of(&self.notes[id].path) == folder);
+                        .filter(|&&id| folder_of(&notes[id].path) == folder);
                     if let (Some(&id), None) = (local.next(), local.next()) {
                         return Ok(id);
                     }
@@ -224,11 +224,14 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The names closest to `target`, for "did you mean" hints.
-    fn suggest(&self, target: &str) -> Option<String> {
+}
+
+/// The names closest to `target`, for "did you mean" hints.
+fn suggest(notes: &[Note], target: &str) -> Option<String> {
+    {
         let wanted = target.to_lowercase();
         let mut best: Option<(f64, &str)> = None;
-        for note in self.notes {
+        for note in notes {
             for name in std::iter::once(&note.title)
                 .chain(&note.aliases)
                 .chain(std::iter::once(&note.stem))
@@ -316,7 +319,9 @@ impl LinkSite<'_> {
 /// Resolves links against the index and records what went wrong. Shared by
 /// all threads; each note collects its own diagnostics.
 struct Resolver<'a> {
-    index: &'a Index<'a>,
+    index: &'a Index,
+    notes: &'a [Note],
+    attachments: &'a [Attachment],
     published: &'a [bool],
     policy: BrokenLinks,
 }
@@ -353,7 +358,7 @@ impl Resolver<'_> {
         site: LinkSite,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Resolved {
-        let notes = self.index.notes;
+        let notes = self.notes;
         let note = &notes[from];
         if target.is_empty() {
             let Some(f) = fragment else {
@@ -388,8 +393,7 @@ impl Resolver<'_> {
         } else if has_extension(target) {
             self.index.attachment(target).map(Resolved::Attachment)
         } else {
-            self.index
-                .note(target, from)
+            self.index.note(self.notes, target, from)
                 .map(|id| Resolved::Note { id, anchor: None })
         };
         match found {
@@ -418,7 +422,7 @@ impl Resolver<'_> {
                 let is_attachment = has_extension(target) && !markdown;
                 let candidates: Vec<&str> = if is_attachment {
                     ids.iter()
-                        .map(|&i| self.index.attachments[i].path.as_str())
+                        .map(|&i| self.attachments[i].path.as_str())
                         .collect()
                 } else {
                     ids.iter().map(|&i| notes[i].path.as_str()).collect()
@@ -446,7 +450,7 @@ impl Resolver<'_> {
                     ("unknown attachment", None)
                 } else {
                     let name = target.rsplit('/').next().unwrap_or(target);
-                    ("unknown link", self.index.suggest(without_md(name)))
+                    ("unknown link", suggest(self.notes, without_md(name)))
                 };
                 self.report(diagnostics, note, site, |w| format!("{what} {w}"), help);
                 Resolved::Missing(format!("missing: {target}"))
@@ -455,7 +459,7 @@ impl Resolver<'_> {
     }
 
     fn markdown_target(&self, from: NoteId, target: &str) -> Result<Resolved, Failure> {
-        let note = &self.index.notes[from];
+        let note = &self.notes[from];
         let joined = join_relative(&note.path, target);
         if has_extension(target) {
             let from_note = joined.as_deref().map(|p| self.index.attachment(p));
@@ -480,8 +484,7 @@ impl Resolver<'_> {
         }
         if !target.contains('/') {
             return self
-                .index
-                .note(target, from)
+                .index.note(self.notes, target, from)
                 .map(|id| Resolved::Note { id, anchor: None });
         }
         Err(Failure::NotFound)
@@ -491,7 +494,7 @@ impl Resolver<'_> {
     /// for a block. In nested fragments (`A#B`) each part is looked for among
     /// the headings under the previous one, as in Obsidian.
     fn heading(&self, id: NoteId, fragment: &str) -> Option<String> {
-        let note = &self.index.notes[id];
+        let note = &self.notes[id];
         let parts: Vec<&str> = fragment
             .split('#')
             .map(str::trim)
@@ -532,7 +535,7 @@ impl Resolver<'_> {
 
     fn heading_hint(&self, id: NoteId, fragment: &str) -> Option<String> {
         let wanted = fragment.to_lowercase();
-        self.index.notes[id]
+        self.notes[id]
             .scan
             .headings
             .iter()
@@ -632,79 +635,102 @@ impl Library {
     }
 }
 
+/// What the link stage keeps between runs, so a preview rebuild can skip work.
+#[derive(Debug, Default)]
+struct LinkCache {
+    paths: Vec<String>,
+    /// Per note: what other notes' links resolve against (names, headings, block ids).
+    signatures: Vec<u64>,
+    source_hashes: Vec<u64>,
+    attachments: Vec<String>,
+    published: Vec<bool>,
+    policy: BrokenLinks,
+    index: Index,
+    /// Link problems of each note.
+    note_diagnostics: Vec<Vec<Diagnostic>>,
+}
+
+/// Hashes what links from other notes can see of a note.
+fn signature(note: &Note) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&note.path, &note.stem, &note.title, &note.aliases, note.draft).hash(&mut h);
+    for heading in &note.scan.headings {
+        (heading.level, &heading.text, &heading.id).hash(&mut h);
+    }
+    for block in &note.scan.block_ids {
+        block.id.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// Runs the link stage over everything the load stage read.
 pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
-    let Vault {
-        notes,
-        attachments,
-        diagnostics: _,
-    } = vault;
+    relink(vault, config, include_drafts, None)
+}
+
+/// Like [`link`], but reuses the work of `previous` where it still holds: when
+/// no note or attachment came or went and no note's names, headings or block
+/// ids changed, only the notes whose text changed are resolved again.
+pub fn relink(vault: Vault, config: &Config, include_drafts: bool, previous: Option<Library>) -> Library {
+    let Vault { notes, attachments, diagnostics: _ } = vault;
     let published: Vec<bool> = notes.iter().map(|n| include_drafts || !n.draft).collect();
-    let index = Index::new(&notes, &attachments);
+    let cache = LinkCache {
+        paths: notes.iter().map(|n| n.path.clone()).collect(),
+        signatures: notes.par_iter().map(signature).collect(),
+        source_hashes: notes.iter().map(|n| n.source_hash).collect(),
+        attachments: attachments.iter().map(|a| a.path.clone()).collect(),
+        published: published.clone(),
+        policy: config.broken_links,
+        index: Index::default(),
+        note_diagnostics: Vec::new(),
+    };
+    let reusable = previous.filter(|p| {
+        p.cache.paths == cache.paths
+            && p.cache.signatures == cache.signatures
+            && p.cache.attachments == cache.attachments
+            && p.cache.published == cache.published
+            && p.cache.policy == cache.policy
+    });
+    let (index, title_rank, mut links, mut fields, mut note_diagnostics, stale): (_, _, _, _, _, Vec<NoteId>) =
+        match reusable {
+            Some(previous) => {
+                let stale = (0..notes.len()).filter(|&id| previous.cache.source_hashes[id] != notes[id].source_hash).collect();
+                (
+                    previous.cache.index,
+                    previous.title_rank,
+                    previous.links,
+                    previous.fields,
+                    previous.cache.note_diagnostics,
+                    stale,
+                )
+            }
+            None => (
+                Index::new(&notes, &attachments),
+                title_ranks(&notes),
+                vec![Vec::new(); notes.len()],
+                vec![Vec::new(); notes.len()],
+                vec![Vec::new(); notes.len()],
+                (0..notes.len()).collect(),
+            ),
+        };
     let resolver = Resolver {
         index: &index,
+        notes: &notes,
+        attachments: &attachments,
         published: &published,
         policy: config.broken_links,
     };
-
-    let per_note: Vec<_> = (0..notes.len())
-        .into_par_iter()
-        .map(|id| {
-            let mut diagnostics = Vec::new();
-            if !published[id] {
-                let links = vec![Resolved::Unpublished; notes[id].scan.links.len()];
-                return (
-                    links,
-                    field_parts(&notes[id], |_, _| Resolved::Unpublished),
-                    diagnostics,
-                );
-            }
-            let note = &notes[id];
-            let links = note
-                .scan
-                .links
-                .iter()
-                .map(|link| {
-                    let site = LinkSite::Body {
-                        offset: link.offset,
-                        syntax: link.syntax,
-                    };
-                    resolver.resolve(
-                        id,
-                        &link.target,
-                        link.fragment.as_deref(),
-                        site,
-                        &mut diagnostics,
-                    )
-                })
-                .collect();
-            let fields = field_parts(note, |line, dest| {
-                let (target, fragment) = crate::markdown::split_wiki_target(dest);
-                resolver.resolve(
-                    id,
-                    &target,
-                    fragment.as_deref(),
-                    LinkSite::Field { line, dest },
-                    &mut diagnostics,
-                )
-            });
-            (links, fields, diagnostics)
-        })
-        .collect();
-    let mut links = Vec::with_capacity(notes.len());
-    let mut fields = Vec::with_capacity(notes.len());
-    let mut diagnostics = Vec::new();
-    for (l, f, d) in per_note {
-        links.push(l);
-        fields.push(f);
-        diagnostics.extend(d);
+    let fresh: Vec<_> = stale.par_iter().map(|&id| (id, resolve_note(&resolver, id))).collect();
+    for (id, (l, f, d)) in fresh {
+        links[id] = l;
+        fields[id] = f;
+        note_diagnostics[id] = d;
     }
 
+    let mut diagnostics: Vec<Diagnostic> = note_diagnostics.iter().flatten().cloned().collect();
     diagnostics.extend(check_embed_cycles(&notes, &links, config.broken_links));
-    let title_rank = title_ranks(&notes);
     let backlinks = collect_backlinks(&published, &links, &title_rank);
-    let (relations, inverse_relations) =
-        collect_relations(&notes, &published, &fields, &title_rank);
+    let (relations, inverse_relations) = collect_relations(&notes, &published, &fields, &title_rank);
     let tags = collect_tags(&notes, &published, &title_rank);
     diagnostics.extend(check_url_clashes(&notes, &published, &tags, config));
 
@@ -720,7 +746,34 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
         title_rank,
         tags,
         diagnostics,
+        cache: LinkCache { index, note_diagnostics, ..cache },
     }
+}
+
+type NoteLinks = (Vec<Resolved>, Vec<Vec<Vec<Part>>>, Vec<Diagnostic>);
+
+/// Resolves the body and frontmatter links of one note.
+fn resolve_note(resolver: &Resolver, id: NoteId) -> NoteLinks {
+    let note = &resolver.notes[id];
+    let mut diagnostics = Vec::new();
+    if !resolver.published[id] {
+        let links = vec![Resolved::Unpublished; note.scan.links.len()];
+        return (links, field_parts(note, |_, _| Resolved::Unpublished), diagnostics);
+    }
+    let links = note
+        .scan
+        .links
+        .iter()
+        .map(|link| {
+            let site = LinkSite::Body { offset: link.offset, syntax: link.syntax };
+            resolver.resolve(id, &link.target, link.fragment.as_deref(), site, &mut diagnostics)
+        })
+        .collect();
+    let fields = field_parts(note, |line, dest| {
+        let (target, fragment) = crate::markdown::split_wiki_target(dest);
+        resolver.resolve(id, &target, fragment.as_deref(), LinkSite::Field { line, dest }, &mut diagnostics)
+    });
+    (links, fields, diagnostics)
 }
 
 /// Splits every frontmatter value of `note` into text and links, resolving

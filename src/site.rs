@@ -51,7 +51,7 @@ impl Site {
             drafts,
             config,
             theme,
-            library: link::link(load::Vault::default(), &Config::default(), drafts),
+            library: Library::default(),
             walk_diagnostics: Vec::new(),
         };
         site.reload_content(&HashSet::new(), false)?;
@@ -71,13 +71,11 @@ impl Site {
         changed: &HashSet<PathBuf>,
         reparse_all: bool,
     ) -> Result<(), BuildError> {
+        let mut old = std::mem::take(&mut self.library);
         let previous: HashMap<String, load::Note> = if reparse_all {
             HashMap::new()
         } else {
-            std::mem::take(&mut self.library.notes)
-                .into_iter()
-                .map(|n| (n.path.clone(), n))
-                .collect()
+            std::mem::take(&mut old.notes).into_iter().map(|n| (n.path.clone(), n)).collect()
         };
         let mut vault = load::load_reusing(
             &self.root,
@@ -88,7 +86,7 @@ impl Site {
         )
         .map_err(BuildError::Config)?;
         self.walk_diagnostics = std::mem::take(&mut vault.diagnostics);
-        self.library = link::link(vault, &self.config, self.drafts);
+        self.library = link::relink(vault, &self.config, self.drafts, (!reparse_all).then_some(old));
         Ok(())
     }
 
