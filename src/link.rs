@@ -7,7 +7,6 @@
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use crate::config::{BrokenLinks, Config};
@@ -223,7 +222,6 @@ impl Index {
             _ => Err(Failure::NotFound),
         }
     }
-
 }
 
 /// The names closest to `target`, for "did you mean" hints.
@@ -393,7 +391,8 @@ impl Resolver<'_> {
         } else if has_extension(target) {
             self.index.attachment(target).map(Resolved::Attachment)
         } else {
-            self.index.note(self.notes, target, from)
+            self.index
+                .note(self.notes, target, from)
                 .map(|id| Resolved::Note { id, anchor: None })
         };
         match found {
@@ -484,7 +483,8 @@ impl Resolver<'_> {
         }
         if !target.contains('/') {
             return self
-                .index.note(self.notes, target, from)
+                .index
+                .note(self.notes, target, from)
                 .map(|id| Resolved::Note { id, anchor: None });
         }
         Err(Failure::NotFound)
@@ -642,25 +642,18 @@ struct LinkCache {
     /// Per note: what other notes' links resolve against (names, headings, block ids).
     signatures: Vec<u64>,
     source_hashes: Vec<u64>,
+    /// Per note, its tags when last linked.
+    tag_lists: Vec<Vec<String>>,
+    /// Per note, whether it embeds another note.
+    embeds: Vec<bool>,
     attachments: Vec<String>,
     published: Vec<bool>,
     policy: BrokenLinks,
     index: Index,
     /// Link problems of each note.
     note_diagnostics: Vec<Vec<Diagnostic>>,
-}
-
-/// Hashes what links from other notes can see of a note.
-fn signature(note: &Note) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&note.path, &note.stem, &note.title, &note.aliases, note.draft).hash(&mut h);
-    for heading in &note.scan.headings {
-        (heading.level, &heading.text, &heading.id).hash(&mut h);
-    }
-    for block in &note.scan.block_ids {
-        block.id.hash(&mut h);
-    }
-    h.finish()
+    cycle_diagnostics: Vec<Diagnostic>,
+    clash_diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs the link stage over everything the load stage read.
@@ -670,49 +663,47 @@ pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
 
 /// Like [`link`], but reuses the work of `previous` where it still holds: when
 /// no note or attachment came or went and no note's names, headings or block
-/// ids changed, only the notes whose text changed are resolved again.
-pub fn relink(vault: Vault, config: &Config, include_drafts: bool, previous: Option<Library>) -> Library {
-    let Vault { notes, attachments, diagnostics: _ } = vault;
+/// ids changed, only the notes whose text changed are resolved again, and
+/// backlinks, relations and tags are updated for them alone.
+pub fn relink(
+    vault: Vault,
+    config: &Config,
+    include_drafts: bool,
+    previous: Option<Library>,
+) -> Library {
+    let Vault {
+        notes,
+        attachments,
+        diagnostics: _,
+    } = vault;
     let published: Vec<bool> = notes.iter().map(|n| include_drafts || !n.draft).collect();
-    let cache = LinkCache {
-        paths: notes.iter().map(|n| n.path.clone()).collect(),
-        signatures: notes.par_iter().map(signature).collect(),
-        source_hashes: notes.iter().map(|n| n.source_hash).collect(),
-        attachments: attachments.iter().map(|a| a.path.clone()).collect(),
-        published: published.clone(),
-        policy: config.broken_links,
-        index: Index::default(),
-        note_diagnostics: Vec::new(),
+    let same_layout = |p: &Library| {
+        p.cache.policy == config.broken_links
+            && p.cache.published == published
+            && p.cache.signatures.len() == notes.len()
+            && notes
+                .iter()
+                .zip(&p.cache.signatures)
+                .all(|(n, &s)| n.signature == s)
+            && p.cache.paths.iter().eq(notes.iter().map(|n| &n.path))
+            && p.cache
+                .attachments
+                .iter()
+                .eq(attachments.iter().map(|a| &a.path))
     };
-    let reusable = previous.filter(|p| {
-        p.cache.paths == cache.paths
-            && p.cache.signatures == cache.signatures
-            && p.cache.attachments == cache.attachments
-            && p.cache.published == cache.published
-            && p.cache.policy == cache.policy
-    });
-    let (index, title_rank, mut links, mut fields, mut note_diagnostics, stale): (_, _, _, _, _, Vec<NoteId>) =
-        match reusable {
-            Some(previous) => {
-                let stale = (0..notes.len()).filter(|&id| previous.cache.source_hashes[id] != notes[id].source_hash).collect();
-                (
-                    previous.cache.index,
-                    previous.title_rank,
-                    previous.links,
-                    previous.fields,
-                    previous.cache.note_diagnostics,
-                    stale,
-                )
-            }
-            None => (
-                Index::new(&notes, &attachments),
-                title_ranks(&notes),
-                vec![Vec::new(); notes.len()],
-                vec![Vec::new(); notes.len()],
-                vec![Vec::new(); notes.len()],
-                (0..notes.len()).collect(),
-            ),
-        };
+    match previous.filter(same_layout) {
+        Some(previous) => relink_in_place(previous, notes, attachments, config),
+        None => link_all(notes, attachments, published, config),
+    }
+}
+
+fn link_all(
+    notes: Vec<Note>,
+    attachments: Vec<Attachment>,
+    published: Vec<bool>,
+    config: &Config,
+) -> Library {
+    let index = Index::new(&notes, &attachments);
     let resolver = Resolver {
         index: &index,
         notes: &notes,
@@ -720,21 +711,42 @@ pub fn relink(vault: Vault, config: &Config, include_drafts: bool, previous: Opt
         published: &published,
         policy: config.broken_links,
     };
-    let fresh: Vec<_> = stale.par_iter().map(|&id| (id, resolve_note(&resolver, id))).collect();
-    for (id, (l, f, d)) in fresh {
-        links[id] = l;
-        fields[id] = f;
-        note_diagnostics[id] = d;
+    let mut links = Vec::with_capacity(notes.len());
+    let mut fields = Vec::with_capacity(notes.len());
+    let mut note_diagnostics = Vec::with_capacity(notes.len());
+    let resolved: Vec<NoteLinks> = (0..notes.len())
+        .into_par_iter()
+        .map(|id| resolve_note(&resolver, id))
+        .collect();
+    for (l, f, d) in resolved {
+        links.push(l);
+        fields.push(f);
+        note_diagnostics.push(d);
     }
-
-    let mut diagnostics: Vec<Diagnostic> = note_diagnostics.iter().flatten().cloned().collect();
-    diagnostics.extend(check_embed_cycles(&notes, &links, config.broken_links));
+    let title_rank = title_ranks(&notes);
     let backlinks = collect_backlinks(&published, &links, &title_rank);
-    let (relations, inverse_relations) = collect_relations(&notes, &published, &fields, &title_rank);
+    let (relations, inverse_relations) =
+        collect_relations(&notes, &published, &fields, &title_rank);
     let tags = collect_tags(&notes, &published, &title_rank);
-    diagnostics.extend(check_url_clashes(&notes, &published, &tags, config));
-
-    Library {
+    let cache = LinkCache {
+        paths: notes.iter().map(|n| n.path.clone()).collect(),
+        signatures: notes.iter().map(|n| n.signature).collect(),
+        source_hashes: notes.iter().map(|n| n.source_hash).collect(),
+        tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
+        embeds: notes
+            .iter()
+            .zip(&links)
+            .map(|(n, l)| embeds_a_note(n, l))
+            .collect(),
+        attachments: attachments.iter().map(|a| a.path.clone()).collect(),
+        published: published.clone(),
+        policy: config.broken_links,
+        index,
+        note_diagnostics,
+        cycle_diagnostics: check_embed_cycles(&notes, &links, config.broken_links),
+        clash_diagnostics: check_url_clashes(&notes, &published, &tags, config),
+    };
+    let mut library = Library {
         notes,
         published,
         attachments,
@@ -745,8 +757,175 @@ pub fn relink(vault: Vault, config: &Config, include_drafts: bool, previous: Opt
         inverse_relations,
         title_rank,
         tags,
-        diagnostics,
-        cache: LinkCache { index, note_diagnostics, ..cache },
+        diagnostics: Vec::new(),
+        cache,
+    };
+    library.collect_diagnostics();
+    library
+}
+
+/// The incremental path of [`relink`]: `previous` has the same notes, names
+/// and attachments; only texts changed.
+fn relink_in_place(
+    previous: Library,
+    notes: Vec<Note>,
+    attachments: Vec<Attachment>,
+    config: &Config,
+) -> Library {
+    let Library {
+        mut links,
+        mut fields,
+        mut backlinks,
+        mut relations,
+        mut inverse_relations,
+        title_rank,
+        mut tags,
+        mut cache,
+        published,
+        ..
+    } = previous;
+    let stale: Vec<NoteId> = (0..notes.len())
+        .filter(|&id| cache.source_hashes[id] != notes[id].source_hash)
+        .collect();
+    let resolver = Resolver {
+        index: &cache.index,
+        notes: &notes,
+        attachments: &attachments,
+        published: &published,
+        policy: config.broken_links,
+    };
+    let fresh: Vec<(NoteId, NoteLinks)> = stale
+        .par_iter()
+        .map(|&id| (id, resolve_note(&resolver, id)))
+        .collect();
+    let mut embeds_changed = false;
+    let mut tags_changed = false;
+    for (id, (new_links, new_fields, new_diagnostics)) in fresh {
+        // Embed cycles need a new look when the note embeds (or embedded) a note.
+        let embeds_now = embeds_a_note(&notes[id], &new_links);
+        embeds_changed |= embeds_now || cache.embeds[id];
+        cache.embeds[id] = embeds_now;
+        if published[id] {
+            // Backlinks: drop this note from its old targets, add it to the new ones.
+            for target in note_targets(&links[id], id) {
+                backlinks[target].retain(|b| b.source != id);
+            }
+            for (index, resolved) in new_links.iter().enumerate() {
+                if let Resolved::Note { id: target, .. } = *resolved {
+                    if target == id {
+                        continue;
+                    }
+                    let list = &mut backlinks[target];
+                    match list.iter_mut().find(|b| b.source == id) {
+                        Some(b) => b.links.push(index),
+                        None => list.push(Backlink {
+                            source: id,
+                            links: vec![index],
+                        }),
+                    }
+                }
+            }
+            for target in note_targets(&new_links, id) {
+                backlinks[target].sort_by_key(|b| title_rank[b.source]);
+            }
+            // Relations: same for the inverse lists.
+            for (key, targets) in &relations[id] {
+                for &target in targets {
+                    if let Some(pos) = inverse_relations[target].iter().position(|(k, _)| k == key)
+                    {
+                        inverse_relations[target][pos].1.retain(|&s| s != id);
+                        if inverse_relations[target][pos].1.is_empty() {
+                            inverse_relations[target].remove(pos);
+                        }
+                    }
+                }
+            }
+            relations[id] = outgoing_relations(&notes[id], &new_fields);
+            for (key, targets) in &relations[id] {
+                for &target in targets {
+                    let lists = &mut inverse_relations[target];
+                    let pos = match lists.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+                        Ok(pos) => pos,
+                        Err(pos) => {
+                            lists.insert(pos, (key.clone(), Vec::new()));
+                            pos
+                        }
+                    };
+                    let sources = &mut lists[pos].1;
+                    if !sources.contains(&id) {
+                        let at = sources.partition_point(|&s| title_rank[s] < title_rank[id]);
+                        sources.insert(at, id);
+                    }
+                }
+            }
+        }
+        tags_changed |= cache.tag_lists[id] != notes[id].tags;
+        links[id] = new_links;
+        fields[id] = new_fields;
+        cache.note_diagnostics[id] = new_diagnostics;
+        cache.source_hashes[id] = notes[id].source_hash;
+    }
+    if tags_changed {
+        tags = collect_tags(&notes, &published, &title_rank);
+        cache.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
+        cache.clash_diagnostics = check_url_clashes(&notes, &published, &tags, config);
+    }
+    if embeds_changed || !cache.cycle_diagnostics.is_empty() {
+        cache.cycle_diagnostics = check_embed_cycles(&notes, &links, config.broken_links);
+    }
+    let mut library = Library {
+        notes,
+        published,
+        attachments,
+        links,
+        fields,
+        backlinks,
+        relations,
+        inverse_relations,
+        title_rank,
+        tags,
+        diagnostics: Vec::new(),
+        cache,
+    };
+    library.collect_diagnostics();
+    library
+}
+
+/// Whether a note embeds another note (`![[Note]]`).
+fn embeds_a_note(note: &Note, links: &[Resolved]) -> bool {
+    note.scan
+        .links
+        .iter()
+        .zip(links)
+        .any(|(l, r)| l.syntax == LinkSyntax::WikiEmbed && matches!(r, Resolved::Note { .. }))
+}
+
+/// The distinct notes (other than `source`) that a note's resolved links point at.
+fn note_targets(links: &[Resolved], source: NoteId) -> Vec<NoteId> {
+    let mut targets: Vec<NoteId> = links
+        .iter()
+        .filter_map(|r| match r {
+            Resolved::Note { id, .. } if *id != source => Some(*id),
+            _ => None,
+        })
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}
+
+impl Library {
+    /// Gathers every link problem into `diagnostics`.
+    fn collect_diagnostics(&mut self) {
+        let cache = &self.cache;
+        self.diagnostics = cache
+            .note_diagnostics
+            .iter()
+            .flatten()
+            .chain(&cache.cycle_diagnostics)
+            .chain(&cache.clash_diagnostics)
+            .cloned()
+            .collect();
     }
 }
 
@@ -758,20 +937,39 @@ fn resolve_note(resolver: &Resolver, id: NoteId) -> NoteLinks {
     let mut diagnostics = Vec::new();
     if !resolver.published[id] {
         let links = vec![Resolved::Unpublished; note.scan.links.len()];
-        return (links, field_parts(note, |_, _| Resolved::Unpublished), diagnostics);
+        return (
+            links,
+            field_parts(note, |_, _| Resolved::Unpublished),
+            diagnostics,
+        );
     }
     let links = note
         .scan
         .links
         .iter()
         .map(|link| {
-            let site = LinkSite::Body { offset: link.offset, syntax: link.syntax };
-            resolver.resolve(id, &link.target, link.fragment.as_deref(), site, &mut diagnostics)
+            let site = LinkSite::Body {
+                offset: link.offset,
+                syntax: link.syntax,
+            };
+            resolver.resolve(
+                id,
+                &link.target,
+                link.fragment.as_deref(),
+                site,
+                &mut diagnostics,
+            )
         })
         .collect();
     let fields = field_parts(note, |line, dest| {
         let (target, fragment) = crate::markdown::split_wiki_target(dest);
-        resolver.resolve(id, &target, fragment.as_deref(), LinkSite::Field { line, dest }, &mut diagnostics)
+        resolver.resolve(
+            id,
+            &target,
+            fragment.as_deref(),
+            LinkSite::Field { line, dest },
+            &mut diagnostics,
+        )
     });
     (links, fields, diagnostics)
 }
@@ -857,27 +1055,13 @@ fn collect_relations(
         if !published[source] {
             continue;
         }
-        for (field, values) in note.fields.iter().zip(&fields[source]) {
-            let mut targets = Vec::new();
-            for part in values.iter().flatten() {
-                if let Part::Link {
-                    target: Resolved::Note { id, .. },
-                    ..
-                } = part
-                {
-                    if !targets.contains(id) {
-                        targets.push(*id);
-                    }
-                }
-            }
-            for &target in &targets {
-                let sources = incoming[target].entry(field.key.clone()).or_default();
+        outgoing[source] = outgoing_relations(note, &fields[source]);
+        for (key, targets) in &outgoing[source] {
+            for &target in targets {
+                let sources = incoming[target].entry(key.clone()).or_default();
                 if !sources.contains(&source) {
                     sources.push(source);
                 }
-            }
-            if !targets.is_empty() {
-                outgoing[source].push((field.key.clone(), targets));
             }
         }
     }
@@ -893,6 +1077,29 @@ fn collect_relations(
         })
         .collect();
     (outgoing, incoming)
+}
+
+/// The typed relations of one note: each frontmatter key with the notes its links resolve to.
+fn outgoing_relations(note: &Note, fields: &[Vec<Vec<Part>>]) -> Vec<(String, Vec<NoteId>)> {
+    let mut outgoing = Vec::new();
+    for (field, values) in note.fields.iter().zip(fields) {
+        let mut targets = Vec::new();
+        for part in values.iter().flatten() {
+            if let Part::Link {
+                target: Resolved::Note { id, .. },
+                ..
+            } = part
+            {
+                if !targets.contains(id) {
+                    targets.push(*id);
+                }
+            }
+        }
+        if !targets.is_empty() {
+            outgoing.push((field.key.clone(), targets));
+        }
+    }
+    outgoing
 }
 
 fn collect_tags(notes: &[Note], published: &[bool], ranks: &[usize]) -> BTreeMap<String, Tag> {

@@ -52,6 +52,9 @@ pub struct Note {
     pub scan: Scan,
     /// Hash of `source`, so later stages can tell whether the text changed cheaply.
     pub source_hash: u64,
+    /// Hash of what links from other notes resolve against: path, names,
+    /// headings, block ids, draft flag.
+    pub signature: u64,
     /// Problems found while reading this note (frontmatter, kind, dates).
     pub diagnostics: Vec<Diagnostic>,
     /// Size and modification time of the file when it was read.
@@ -93,6 +96,26 @@ pub struct Vault {
 }
 
 impl Note {
+    fn compute_signature(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &self.path,
+            &self.stem,
+            &self.title,
+            &self.aliases,
+            self.draft,
+        )
+            .hash(&mut h);
+        for heading in &self.scan.headings {
+            (heading.level, &heading.text, &heading.id).hash(&mut h);
+        }
+        for block in &self.scan.block_ids {
+            block.id.hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// The note's body (after the frontmatter).
     pub fn body(&self) -> &str {
         &self.source[self.body_start..]
@@ -120,6 +143,49 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// root, used to show paths the way the user typed them.
 pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, String> {
     load_reusing(root, content_dir, config, HashMap::new(), &HashSet::new())
+}
+
+/// Parses again, in place, the notes of `notes` whose files are in `changed`,
+/// when every changed path is an existing note already in `notes` (an edit in
+/// place, the common case while writing): no walk of the content folder.
+/// Returns `false`, changing nothing, when files came or went.
+pub fn reparse_in_place(
+    root: &Path,
+    content_dir: &Path,
+    config: &Config,
+    notes: &mut [Note],
+    changed: &HashSet<PathBuf>,
+) -> bool {
+    let mut targets = Vec::with_capacity(changed.len());
+    for path in changed {
+        let Some(relative) = path.strip_prefix(content_dir).ok().and_then(|r| r.to_str()) else {
+            return false;
+        };
+        let relative = relative.replace('\\', "/");
+        let Ok(index) = notes.binary_search_by(|n| n.path.as_str().cmp(&relative)) else {
+            return false;
+        };
+        if !path.is_file() {
+            return false;
+        }
+        targets.push((index, path));
+    }
+    let fresh: Vec<(usize, Note)> = targets
+        .par_iter()
+        .filter_map(|&(index, path)| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let mut note = parse_note(notes[index].path.clone(), display(root, path), text, config);
+            note.stamp = stamp(path);
+            Some((index, note))
+        })
+        .collect();
+    if fresh.len() != targets.len() {
+        return false; // unreadable now: let a full load report it
+    }
+    for (index, note) in fresh {
+        notes[index] = note;
+    }
+    true
 }
 
 /// Like [`load`], but takes notes from `previous` (by content path) instead of
@@ -369,6 +435,7 @@ fn parse_note(path: String, display_path: PathBuf, source: String, config: &Conf
         lines: std::sync::OnceLock::new(),
         diagnostics: Vec::new(),
         stamp: None,
+        signature: 0,
         source_hash: {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -492,6 +559,7 @@ fn parse_note(path: String, display_path: PathBuf, source: String, config: &Conf
     };
     note.source = source;
     note.diagnostics = diagnostics;
+    note.signature = note.compute_signature();
     note
 }
 

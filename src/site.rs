@@ -72,10 +72,33 @@ impl Site {
         reparse_all: bool,
     ) -> Result<(), BuildError> {
         let mut old = std::mem::take(&mut self.library);
+        let content_dir = self.content_dir();
+        if !reparse_all
+            && !changed.is_empty()
+            && load::reparse_in_place(
+                &self.root,
+                &content_dir,
+                &self.config,
+                &mut old.notes,
+                changed,
+            )
+        {
+            // Edits in place: no walk, same attachments.
+            let vault = load::Vault {
+                notes: std::mem::take(&mut old.notes),
+                attachments: std::mem::take(&mut old.attachments),
+                diagnostics: Vec::new(),
+            };
+            self.library = link::relink(vault, &self.config, self.drafts, Some(old));
+            return Ok(());
+        }
         let previous: HashMap<String, load::Note> = if reparse_all {
             HashMap::new()
         } else {
-            std::mem::take(&mut old.notes).into_iter().map(|n| (n.path.clone(), n)).collect()
+            std::mem::take(&mut old.notes)
+                .into_iter()
+                .map(|n| (n.path.clone(), n))
+                .collect()
         };
         let mut vault = load::load_reusing(
             &self.root,
@@ -86,7 +109,12 @@ impl Site {
         )
         .map_err(BuildError::Config)?;
         self.walk_diagnostics = std::mem::take(&mut vault.diagnostics);
-        self.library = link::relink(vault, &self.config, self.drafts, (!reparse_all).then_some(old));
+        self.library = link::relink(
+            vault,
+            &self.config,
+            self.drafts,
+            (!reparse_all).then_some(old),
+        );
         Ok(())
     }
 
