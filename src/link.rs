@@ -88,6 +88,9 @@ pub struct Library {
     pub tags: BTreeMap<String, Tag>,
     /// Broken links, ambiguous links, unknown headings, URL clashes.
     pub diagnostics: Vec<Diagnostic>,
+    /// The notes whose pages may show something new after the last
+    /// [`relink`], or `None` when anything may have changed.
+    pub touched: Option<Vec<NoteId>>,
     /// What [`relink`] can reuse.
     cache: LinkCache,
 }
@@ -758,6 +761,7 @@ fn link_all(
         title_rank,
         tags,
         diagnostics: Vec::new(),
+        touched: None,
         cache,
     };
     library.collect_diagnostics();
@@ -800,11 +804,27 @@ fn relink_in_place(
         .collect();
     let mut embeds_changed = false;
     let mut tags_changed = false;
+    // Pages that may change: the edited notes, what they linked or relate to
+    // before and after, and what links to or relates to them.
+    let mut touched: Vec<NoteId> = stale.clone();
     for (id, (new_links, new_fields, new_diagnostics)) in fresh {
         // Embed cycles need a new look when the note embeds (or embedded) a note.
         let embeds_now = embeds_a_note(&notes[id], &new_links);
         embeds_changed |= embeds_now || cache.embeds[id];
         cache.embeds[id] = embeds_now;
+        touched.extend(note_targets(&links[id], id));
+        touched.extend(note_targets(&new_links, id));
+        touched.extend(backlinks[id].iter().map(|b| b.source));
+        touched.extend(
+            relations[id]
+                .iter()
+                .flat_map(|(_, targets)| targets.iter().copied()),
+        );
+        touched.extend(
+            inverse_relations[id]
+                .iter()
+                .flat_map(|(_, sources)| sources.iter().copied()),
+        );
         if published[id] {
             // Backlinks: drop this note from its old targets, add it to the new ones.
             for target in note_targets(&links[id], id) {
@@ -841,6 +861,11 @@ fn relink_in_place(
                 }
             }
             relations[id] = outgoing_relations(&notes[id], &new_fields);
+            touched.extend(
+                relations[id]
+                    .iter()
+                    .flat_map(|(_, targets)| targets.iter().copied()),
+            );
             for (key, targets) in &relations[id] {
                 for &target in targets {
                     let lists = &mut inverse_relations[target];
@@ -873,6 +898,24 @@ fn relink_in_place(
     if embeds_changed || !cache.cycle_diagnostics.is_empty() {
         cache.cycle_diagnostics = check_embed_cycles(&notes, &links, config.broken_links);
     }
+    // Notes embedding a touched note show its text: follow embeds backwards.
+    let mut queue = touched.clone();
+    while let Some(id) = queue.pop() {
+        for backlink in &backlinks[id] {
+            let embeds = backlink
+                .links
+                .iter()
+                .any(|&i| notes[backlink.source].scan.links[i].syntax == LinkSyntax::WikiEmbed);
+            if embeds && !touched.contains(&backlink.source) {
+                touched.push(backlink.source);
+                queue.push(backlink.source);
+            }
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    // Tag counts show on every page with the tag: then anything may have changed.
+    let touched = (!tags_changed).then_some(touched);
     let mut library = Library {
         notes,
         published,
@@ -885,6 +928,7 @@ fn relink_in_place(
         title_rank,
         tags,
         diagnostics: Vec::new(),
+        touched,
         cache,
     };
     library.collect_diagnostics();

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::markdown::escape_html;
-use crate::render::{self, OutputFile};
+use crate::render::{self, OutputFile, Page};
 use crate::site::Site;
 use crate::BuildError;
 
@@ -84,6 +84,16 @@ impl Change {
     }
 }
 
+/// Which pages a rebuild must look at.
+enum Scope {
+    /// Every page (settings, templates or the set of notes changed).
+    All,
+    /// The pages of these notes, plus the list pages.
+    Notes(Vec<crate::link::NoteId>),
+    /// No page: only static assets changed.
+    Statics,
+}
+
 /// The site rendered into memory, kept up to date incrementally.
 pub struct Preview {
     site: Site,
@@ -91,6 +101,8 @@ pub struct Preview {
     /// Fingerprint of each template page, by output path.
     fingerprints: HashMap<String, u64>,
     statics: Vec<(String, Body)>,
+    /// Feed, sitemap, robots.txt, redirects, attachments.
+    others: Vec<(String, Body)>,
     /// Problems of the last rebuild; while there are errors, `files` is the last good site.
     diagnostics: Vec<Diagnostic>,
     /// Template pages rendered by the last rebuild.
@@ -116,11 +128,12 @@ impl Preview {
             files: Arc::default(),
             fingerprints: HashMap::new(),
             statics,
+            others: Vec::new(),
             diagnostics: Vec::new(),
             rendered: 0,
         };
         preview.diagnostics = preview.site.diagnostics();
-        preview.render()?;
+        preview.render(Scope::All)?;
         Ok(preview)
     }
 
@@ -164,13 +177,41 @@ impl Preview {
             self.rendered = 0;
             return Ok(());
         }
-        self.render()
+        let scope = if change.settings || change.templates {
+            Scope::All
+        } else if !change.content.is_empty() {
+            match &self.site.library.touched {
+                Some(notes) => Scope::Notes(notes.clone()),
+                None => Scope::All,
+            }
+        } else {
+            Scope::Statics
+        };
+        self.render(scope)
     }
 
-    /// Renders the pages whose fingerprint changed and assembles the file map.
-    fn render(&mut self) -> Result<(), BuildError> {
+    /// Renders the pages in `scope` whose fingerprint changed and assembles the file map.
+    fn render(&mut self, scope: Scope) -> Result<(), BuildError> {
         let renderer = self.site.renderer();
-        let pages = renderer.pages();
+        let pages: Vec<Page> = match &scope {
+            Scope::All => renderer.pages(),
+            // Note pages outside the scope keep their files; list pages are always checked.
+            Scope::Notes(notes) => {
+                let mut pages: Vec<Page> = renderer
+                    .pages()
+                    .into_iter()
+                    .filter(|p| !matches!(p, Page::Note(_)))
+                    .collect();
+                pages.extend(
+                    notes
+                        .iter()
+                        .filter(|&&id| self.site.library.published[id])
+                        .map(|&id| Page::Note(id)),
+                );
+                pages
+            }
+            Scope::Statics => Vec::new(),
+        };
         let keyed: Vec<(String, u64)> = pages
             .par_iter()
             .map(|page| (renderer.page_path(page), renderer.fingerprint(page)))
@@ -183,18 +224,46 @@ impl Preview {
             .map(|&i| renderer.render_page(&pages[i]).map(Into::into))
             .collect::<Result<_, _>>()
             .map_err(|e| BuildError::Config(e.to_string()))?;
+        self.rendered = rendered.len();
 
-        let mut files: HashMap<String, Body> = HashMap::with_capacity(pages.len() * 2);
-        files.extend(self.statics.iter().cloned());
-        files.extend(renderer.other_files().into_iter().map(Into::into));
-        for (path, _) in &keyed {
-            if let Some(body) = self.files.get(path) {
-                files.insert(path.clone(), body.clone());
+        let mut files: HashMap<String, Body>;
+        match scope {
+            Scope::All => {
+                self.others = renderer.other_files().into_iter().map(Into::into).collect();
+                files =
+                    HashMap::with_capacity(keyed.len() + self.others.len() + self.statics.len());
+                files.extend(self.statics.iter().cloned());
+                files.extend(self.others.iter().cloned());
+                for (path, _) in &keyed {
+                    if let Some(body) = self.files.get(path) {
+                        files.insert(path.clone(), body.clone());
+                    }
+                }
+                self.fingerprints = keyed.into_iter().collect();
+            }
+            Scope::Notes(_) => {
+                // Same notes, names and attachments: only the feed can differ among the other files.
+                let (path, atom) = renderer.atom().into();
+                if let Some(slot) = self.others.iter_mut().find(|(p, _)| *p == path) {
+                    slot.1 = atom.clone();
+                }
+                files = (*self.files).clone();
+                files.insert(path, atom);
+                self.fingerprints.extend(keyed);
+            }
+            Scope::Statics => {
+                // Assets may have come or gone: assemble anew from the kept pages.
+                files = HashMap::with_capacity(self.files.len());
+                files.extend(self.statics.iter().cloned());
+                files.extend(self.others.iter().cloned());
+                for path in self.fingerprints.keys() {
+                    if let Some(body) = self.files.get(path) {
+                        files.insert(path.clone(), body.clone());
+                    }
+                }
             }
         }
-        self.rendered = rendered.len();
         files.extend(rendered);
-        self.fingerprints = keyed.into_iter().collect();
         self.files = Arc::new(files);
         Ok(())
     }

@@ -967,8 +967,13 @@ impl<'a> Renderer<'a> {
         self.render(prepared.template, &context, self.page_path(page))
     }
 
+    /// The Atom feed alone (it changes with any dated note's text).
+    pub fn atom(&self) -> OutputFile {
+        feeds::atom(self.library, self.config, &self.dated())
+    }
+
     /// Files that are not template pages: feed, sitemap, robots.txt, alias
-    /// redirects and attachments. Cheap to make, so always made in full.
+    /// redirects and attachments.
     pub fn other_files(&self) -> Vec<OutputFile> {
         let lib = self.library;
         let published: Vec<NoteId> = self.published().collect();
