@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh                 # 1k and 10k notes, 3 runs each
 #   SIZES="1000 10000 30000" RUNS=5 bash bench/run.sh
+#   EDITS=0 bash bench/run.sh         # skip the preview latency measurement
 #
 # Prints, per corpus size and output target: median and best wall time, peak
 # RSS (GNU time's maximum resident set size) and output size. Each size is
@@ -21,7 +22,7 @@ if [ ! -x "$TIME" ]; then
   exit 2
 fi
 
-cargo build --release --quiet --bin dossier --example gen_corpus
+cargo build --release --quiet --bin dossier --example gen_corpus --example serve_latency
 BIN=target/release/dossier
 
 TARGETS=("disk")
@@ -53,3 +54,11 @@ for n in $SIZES; do
   if [ "$target" = memory ]; then rm -rf "$public"; fi
   done
 done
+
+# Preview: save-to-reload latency of `dossier serve` (median of EDITS edits).
+EDITS=${EDITS:-20}
+if [ "$EDITS" -gt 0 ]; then
+  for n in $SIZES; do
+    target/release/examples/serve_latency --root "bench/corpus/$n" --edits "$EDITS" | tail -n 1 | sed "s/^/$n notes: /"
+  done
+fi
