@@ -100,6 +100,9 @@ pub struct Scan {
     pub block_ids: Vec<dialect::BlockId>,
     /// Inline `#tags` of the body.
     pub tags: Vec<String>,
+    /// The body's plain text without code and without link text, one block
+    /// per line: what search indexes and unlinked mentions are found in.
+    pub prose: String,
 }
 
 /// Splits a wikilink destination such as `Note#Heading` into target and
@@ -293,9 +296,14 @@ pub fn scan(body: &str) -> Scan {
     let parsed = dialect::parse(body, None);
     scan.block_ids = parsed.block_ids;
     scan.tags = parsed.tags;
+    let mut in_code_block = false;
     for (event, range) in parsed.events {
+        let is_code = matches!(event, Event::Code(_));
         match event {
             Event::Start(tag) => {
+                if let Tag::CodeBlock(_) = tag {
+                    in_code_block = true;
+                }
                 match &tag {
                     Tag::Heading { level, id, .. } => {
                         block.flush(&mut scan.links);
@@ -377,7 +385,14 @@ pub fn scan(body: &str) -> Scan {
                     _ => block.flush(&mut scan.links),
                 }
             }
-            Event::End(tag_end) => match tag_end {
+            Event::End(tag_end) => {
+                if is_block_boundary(&tag_end) && !scan.prose.ends_with('\n') && !scan.prose.is_empty() {
+                    scan.prose.push('\n');
+                }
+                if tag_end == TagEnd::CodeBlock {
+                    in_code_block = false;
+                }
+                match tag_end {
                 TagEnd::Heading(_) => {
                     if let Some((level, explicit, text, offset)) = heading.take() {
                         let text = text.trim().to_string();
@@ -403,8 +418,12 @@ pub fn scan(body: &str) -> Scan {
                 },
                 ref t if is_block_boundary(t) => block.flush(&mut scan.links),
                 _ => {}
-            },
+                }
+            }
             Event::Text(text) | Event::Code(text) => {
+                if open_links.is_empty() && !in_code_block && !is_code {
+                    scan.prose.push_str(&text);
+                }
                 let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
                 if let Some((_, _, heading_text, _)) = heading.as_mut() {
                     heading_text.push_str(&text);
@@ -413,7 +432,10 @@ pub fn scan(body: &str) -> Scan {
                     block.text.push_str(&text);
                 }
             }
-            Event::SoftBreak | Event::HardBreak => block.text.push(' '),
+            Event::SoftBreak | Event::HardBreak => {
+                block.text.push(' ');
+                scan.prose.push(' ');
+            }
             _ => {}
         }
     }
