@@ -1280,7 +1280,10 @@ fn check_url_clashes(
     config: &Config,
 ) -> Vec<Diagnostic> {
     let mut owners: HashMap<&str, String> = HashMap::new();
-    let mut generated: Vec<(String, String)> = vec![("tags/".into(), "the tag index".into())];
+    let mut generated: Vec<(String, String)> = vec![
+        ("tags/".into(), "the tag index".into()),
+        ("timeline/".into(), "the timeline".into()),
+    ];
     for kind in &config.kinds {
         generated.push((
             kind_url(&kind.folder),

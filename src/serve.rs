@@ -242,13 +242,16 @@ impl Preview {
                 self.fingerprints = keyed.into_iter().collect();
             }
             Scope::Notes(_) => {
-                // Same notes, names and attachments: only the feed can differ among the other files.
-                let (path, atom) = renderer.atom().into();
-                if let Some(slot) = self.others.iter_mut().find(|(p, _)| *p == path) {
-                    slot.1 = atom.clone();
-                }
+                // Same notes, names and attachments: among the other files only
+                // the feed and the graph can differ.
                 files = (*self.files).clone();
-                files.insert(path, atom);
+                for file in renderer.text_dependent_files() {
+                    let (path, body) = file.into();
+                    if let Some(slot) = self.others.iter_mut().find(|(p, _)| *p == path) {
+                        slot.1 = body.clone();
+                    }
+                    files.insert(path, body);
+                }
                 self.fingerprints.extend(keyed);
             }
             Scope::Statics => {

@@ -386,38 +386,41 @@ pub fn scan(body: &str) -> Scan {
                 }
             }
             Event::End(tag_end) => {
-                if is_block_boundary(&tag_end) && !scan.prose.ends_with('\n') && !scan.prose.is_empty() {
+                if is_block_boundary(&tag_end)
+                    && !scan.prose.ends_with('\n')
+                    && !scan.prose.is_empty()
+                {
                     scan.prose.push('\n');
                 }
                 if tag_end == TagEnd::CodeBlock {
                     in_code_block = false;
                 }
                 match tag_end {
-                TagEnd::Heading(_) => {
-                    if let Some((level, explicit, text, offset)) = heading.take() {
-                        let text = text.trim().to_string();
-                        let base = explicit.unwrap_or_else(|| slugify(&text));
-                        let id = unique_id(&base, &mut used_ids);
-                        if level == 1 && scan.first_h1.is_none() && !text.is_empty() {
-                            scan.first_h1 = Some(text.clone());
+                    TagEnd::Heading(_) => {
+                        if let Some((level, explicit, text, offset)) = heading.take() {
+                            let text = text.trim().to_string();
+                            let base = explicit.unwrap_or_else(|| slugify(&text));
+                            let id = unique_id(&base, &mut used_ids);
+                            if level == 1 && scan.first_h1.is_none() && !text.is_empty() {
+                                scan.first_h1 = Some(text.clone());
+                            }
+                            scan.headings.push(Heading {
+                                level,
+                                text,
+                                id,
+                                offset,
+                            });
                         }
-                        scan.headings.push(Heading {
-                            level,
-                            text,
-                            id,
-                            offset,
-                        });
+                        block.flush(&mut scan.links);
                     }
-                    block.flush(&mut scan.links);
-                }
-                TagEnd::Link | TagEnd::Image => match open_links.pop() {
-                    Some(Some((index, start))) if index != usize::MAX => {
-                        block.links.push((index, start, block.text.len()));
-                    }
+                    TagEnd::Link | TagEnd::Image => match open_links.pop() {
+                        Some(Some((index, start))) if index != usize::MAX => {
+                            block.links.push((index, start, block.text.len()));
+                        }
+                        _ => {}
+                    },
+                    ref t if is_block_boundary(t) => block.flush(&mut scan.links),
                     _ => {}
-                },
-                ref t if is_block_boundary(t) => block.flush(&mut scan.links),
-                _ => {}
                 }
             }
             Event::Text(text) | Event::Code(text) => {

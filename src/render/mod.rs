@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+mod explore;
 mod feeds;
 mod jsonld;
 
@@ -20,7 +21,8 @@ use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// The template files a theme provides.
-pub const TEMPLATE_NAMES: [&str; 7] = [
+pub const TEMPLATE_NAMES: [&str; 8] = [
+    "timeline.html",
     "base.html",
     "index.html",
     "note.html",
@@ -31,7 +33,11 @@ pub const TEMPLATE_NAMES: [&str; 7] = [
 ];
 
 /// The default theme, built into the binary so `dossier init` sites need no copy of it.
-const BUILTIN_TEMPLATES: [(&str, &str); 7] = [
+const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
+    (
+        "timeline.html",
+        include_str!("../../themes/default/templates/timeline.html"),
+    ),
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -237,6 +243,41 @@ struct TagView<'a> {
     count: usize,
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+#[derive(Serialize)]
+struct YearGroup<'a> {
+    year: String,
+    months: Vec<MonthGroup<'a>>,
+}
+
+#[derive(Serialize)]
+struct MonthGroup<'a> {
+    /// English month name, empty for dates with only a year.
+    month: &'static str,
+    notes: Vec<TimelineItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct TimelineItem<'a> {
+    #[serde(flatten)]
+    note: NoteRef<'a>,
+    tags: &'a [String],
+}
+
 #[derive(Serialize)]
 struct PartView<'a> {
     text: &'a str,
@@ -280,6 +321,7 @@ struct NoteView<'a> {
     backlinks: Vec<BacklinkView<'a>>,
     relations: Vec<RelationView<'a>>,
     inverse_relations: Vec<RelationView<'a>>,
+    timeline: Vec<NoteRef<'a>>,
     path: &'a str,
     url: String,
 }
@@ -558,7 +600,7 @@ impl<'a> Renderer<'a> {
             .collect();
         pages.extend((0..self.config.kinds.len()).map(Page::Kind));
         pages.extend(lib.tags.keys().cloned().map(Page::Tag));
-        pages.extend([Page::Tags, Page::Home, Page::NotFound]);
+        pages.extend([Page::Tags, Page::Timeline, Page::Home, Page::NotFound]);
         pages
     }
 
@@ -631,6 +673,48 @@ impl<'a> Renderer<'a> {
                     data: PageData::Tag {
                         tag: self.tag_view(tag),
                         notes: tag.notes.iter().map(|&id| self.note_ref(id)).collect(),
+                    },
+                }
+            }
+            Page::Timeline => {
+                let mut dated = self.dated();
+                dated.reverse(); // oldest first, as a timeline reads
+                let mut years: Vec<YearGroup> = Vec::new();
+                for id in dated {
+                    let note = &lib.notes[id];
+                    let date = note.date.as_deref().unwrap_or_default();
+                    let year = date.get(..4).unwrap_or(date).to_string();
+                    let month = date
+                        .get(5..7)
+                        .and_then(|m| m.parse::<usize>().ok())
+                        .filter(|m| (1..=12).contains(m));
+                    let month = month.map_or("", |m| MONTHS[m - 1]);
+                    if years.last().is_none_or(|y| y.year != year) {
+                        years.push(YearGroup {
+                            year: year.clone(),
+                            months: Vec::new(),
+                        });
+                    }
+                    let months = &mut years.last_mut().expect("pushed above").months;
+                    if months.last().is_none_or(|m| m.month != month) {
+                        months.push(MonthGroup {
+                            month,
+                            notes: Vec::new(),
+                        });
+                    }
+                    let item = TimelineItem {
+                        note: self.note_ref(id),
+                        tags: &note.tags,
+                    };
+                    months.last_mut().expect("pushed above").notes.push(item);
+                }
+                Prepared {
+                    template: "timeline.html",
+                    url: "timeline/".into(),
+                    title: "Timeline".into(),
+                    data: PageData::Timeline {
+                        years,
+                        tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
                     },
                 }
             }
@@ -770,6 +854,11 @@ impl<'a> Renderer<'a> {
                 .collect(),
             relations: relation_views(&lib.relations[id]),
             inverse_relations: relation_views(&lib.inverse_relations[id]),
+            timeline: self
+                .note_timeline(id)
+                .into_iter()
+                .map(|i| self.note_ref(i))
+                .collect(),
             path: &note.path,
             url: self.note_link(id),
         }
@@ -781,7 +870,7 @@ impl<'a> Renderer<'a> {
         match page {
             Page::Note(id) => return self.note_fingerprint(*id),
             Page::Kind(_) | Page::Tag(_) => return self.list_fingerprint(page),
-            Page::Tags | Page::Home | Page::NotFound => {}
+            Page::Tags | Page::Timeline | Page::Home | Page::NotFound => {}
         }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
@@ -806,6 +895,11 @@ impl<'a> Renderer<'a> {
         note.path.hash(h);
         note.url.hash(h);
         self.content_key(id, h, 0);
+        for resolved in &lib.links[id] {
+            if let Resolved::Note { id: target, .. } = resolved {
+                self.ref_key(*target, h); // shown in the note's timeline
+            }
+        }
         for part in lib.fields[id].iter().flatten().flatten() {
             if let Part::Link { target, .. } = part {
                 self.resolved_key(target, h);
@@ -868,6 +962,35 @@ impl<'a> Renderer<'a> {
         hasher.finish()
     }
 
+    /// For actors and topics: the dated notes that link to this one or that it
+    /// links to, oldest first.
+    fn note_timeline(&self, id: NoteId) -> Vec<NoteId> {
+        let lib = self.library;
+        if !matches!(lib.notes[id].kind.as_deref(), Some("actor" | "topic")) {
+            return Vec::new();
+        }
+        let mut ids: Vec<NoteId> = lib.backlinks[id].iter().map(|b| b.source).collect();
+        ids.extend(lib.links[id].iter().filter_map(|r| match r {
+            Resolved::Note { id, .. } => Some(*id),
+            _ => None,
+        }));
+        ids.extend(
+            lib.relations[id]
+                .iter()
+                .chain(&lib.inverse_relations[id])
+                .flat_map(|(_, ids)| ids.iter().copied()),
+        );
+        ids.retain(|&other| other != id && lib.published[other] && lib.notes[other].date.is_some());
+        ids.sort_by_cached_key(|&other| {
+            (
+                feeds::rfc3339(lib.notes[other].date.as_deref().unwrap_or_default()),
+                lib.title_rank[other],
+            )
+        });
+        ids.dedup();
+        ids
+    }
+
     /// Hashes what lists show of a note (its `NoteRef`).
     fn ref_key(&self, id: NoteId, h: &mut impl Hasher) {
         let note = &self.library.notes[id];
@@ -920,6 +1043,7 @@ impl<'a> Renderer<'a> {
                 lib.tags.get(key).map_or("tags/", |t| t.url.as_str())
             ),
             Page::Tags => "tags/index.html".into(),
+            Page::Timeline => "timeline/index.html".into(),
             Page::Home => "index.html".into(),
             Page::NotFound => "404.html".into(),
         }
@@ -946,6 +1070,10 @@ impl<'a> Renderer<'a> {
                 context.insert("notes", &notes);
             }
             PageData::Tags { tags } => context.insert("tags", &tags),
+            PageData::Timeline { years, tags } => {
+                context.insert("years", &years);
+                context.insert("tags", &tags);
+            }
             PageData::Home {
                 recent,
                 note_count,
@@ -967,9 +1095,13 @@ impl<'a> Renderer<'a> {
         self.render(prepared.template, &context, self.page_path(page))
     }
 
-    /// The Atom feed alone (it changes with any dated note's text).
-    pub fn atom(&self) -> OutputFile {
-        feeds::atom(self.library, self.config, &self.dated())
+    /// The files besides pages that change with notes' text and links: the
+    /// Atom feed and `graph.json`.
+    pub fn text_dependent_files(&self) -> Vec<OutputFile> {
+        vec![
+            feeds::atom(self.library, self.config, &self.dated()),
+            explore::graph(self.library, self.config),
+        ]
     }
 
     /// Files that are not template pages: feed, sitemap, robots.txt, alias
@@ -978,11 +1110,9 @@ impl<'a> Renderer<'a> {
         let lib = self.library;
         let published: Vec<NoteId> = self.published().collect();
         let pages = feeds::page_urls(lib, self.config, &published);
-        let mut files = vec![
-            feeds::atom(lib, self.config, &self.dated()),
-            feeds::sitemap(self.config, &pages),
-            feeds::robots(self.config),
-        ];
+        let mut files = self.text_dependent_files();
+        files.push(feeds::sitemap(self.config, &pages));
+        files.push(feeds::robots(self.config));
         files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
         files.extend(lib.attachments.iter().map(|a| OutputFile::Copy {
             path: a.path.clone(),
@@ -1020,6 +1150,8 @@ pub enum Page {
     Tag(String),
     /// The tag index.
     Tags,
+    /// Every dated note in order.
+    Timeline,
     /// The home page.
     Home,
     /// `404.html`.
@@ -1040,6 +1172,10 @@ enum PageData<'a> {
         notes: Vec<NoteRef<'a>>,
     },
     Tags {
+        tags: Vec<TagView<'a>>,
+    },
+    Timeline {
+        years: Vec<YearGroup<'a>>,
         tags: Vec<TagView<'a>>,
     },
     Home {
