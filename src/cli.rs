@@ -54,6 +54,9 @@ pub enum Command {
         /// Include notes marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Also list unlinked mentions: notes naming another note without linking it.
+        #[arg(long)]
+        mentions: bool,
     },
     /// Create a new site in DIR with site.toml and a few sample notes.
     Init {
@@ -97,7 +100,14 @@ pub fn run(cli: Cli) -> i32 {
             open,
             drafts,
         }),
-        Command::Check { drafts } => run_build(
+        Command::Check {
+            drafts,
+            mentions: true,
+        } => print_mentions(&cli.root, drafts),
+        Command::Check {
+            drafts,
+            mentions: false,
+        } => run_build(
             BuildOptions {
                 root: cli.root,
                 output: None,
@@ -130,6 +140,51 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
     }
+}
+
+/// `dossier check --mentions`: every problem, then every unlinked mention as
+/// `file:line:col: note: mentions [[Target]] without linking it: “sentence”`.
+fn print_mentions(root: &std::path::Path, drafts: bool) -> i32 {
+    let site = match crate::site::Site::load(root, drafts) {
+        Ok(site) => site,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return e.exit_code();
+        }
+    };
+    let diagnostics = site.diagnostics();
+    for d in &diagnostics {
+        eprintln!("{d}");
+    }
+    let lib = &site.library;
+    let mut lines = Vec::new();
+    for (target, mentions) in lib.mentions.iter().enumerate() {
+        for mention in mentions {
+            let note = &lib.notes[mention.source];
+            let label = &mention.context.label;
+            let offset = note.body().find(label.as_str()).unwrap_or(0);
+            let (line, column) = note.body_position(offset);
+            let sentence = format!(
+                "{}{}{}",
+                mention.context.before, label, mention.context.after
+            );
+            lines.push((
+                note.display_path.clone(),
+                line,
+                column,
+                format!(
+                    "note: mentions [[{}]] without linking it: “{sentence}”",
+                    lib.notes[target].title
+                ),
+            ));
+        }
+    }
+    lines.sort();
+    for (path, line, column, text) in &lines {
+        println!("{}:{line}:{column}: {text}", path.display());
+    }
+    eprintln!("{}", count(lines.len(), "unlinked mention"));
+    i32::from(diagnostics.iter().any(crate::Diagnostic::is_error))
 }
 
 fn run_build(options: BuildOptions, show_timings: bool) -> i32 {

@@ -12,6 +12,7 @@ pub mod diag;
 pub mod link;
 pub mod load;
 pub mod markdown;
+pub mod mentions;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
-use crate::markdown::LinkSyntax;
+use crate::markdown::{LinkSyntax, Snippet};
+use crate::mentions::{Mention, MentionFinder};
 use crate::slug::{match_key, slugify};
 
 /// Index of a note in [`Library::notes`].
@@ -84,6 +85,8 @@ pub struct Library {
     pub inverse_relations: Vec<Vec<(String, Vec<NoteId>)>>,
     /// Each note's position in title order; see [`Library::sort_by_title`].
     pub title_rank: Vec<usize>,
+    /// Per note, the notes that name it without linking it, by title.
+    pub mentions: Vec<Vec<Mention>>,
     /// Tags by lowercase name, nested tags also counted under their parents.
     pub tags: BTreeMap<String, Tag>,
     /// Broken links, ambiguous links, unknown headings, URL clashes.
@@ -649,6 +652,10 @@ struct LinkCache {
     tag_lists: Vec<Vec<String>>,
     /// Per note, whether it embeds another note.
     embeds: Vec<bool>,
+    /// Finds names in text; depends only on names, so kept while they stay.
+    finder: MentionFinder,
+    /// Per note, the notes its text mentions without linking.
+    mention_targets: Vec<Vec<NoteId>>,
     attachments: Vec<String>,
     published: Vec<bool>,
     policy: BrokenLinks,
@@ -731,6 +738,28 @@ fn link_all(
     let (relations, inverse_relations) =
         collect_relations(&notes, &published, &fields, &title_rank);
     let tags = collect_tags(&notes, &published, &title_rank);
+    let finder = MentionFinder::new(&notes, &published);
+    let found: Vec<Vec<(NoteId, Snippet)>> = (0..notes.len())
+        .into_par_iter()
+        .map(|id| {
+            if published[id] {
+                finder.find(&notes, id, &links[id], &related(&relations[id]))
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); notes.len()];
+    let mut mention_targets = Vec::with_capacity(notes.len());
+    for (source, list) in found.into_iter().enumerate() {
+        mention_targets.push(list.iter().map(|(t, _)| *t).collect());
+        for (target, context) in list {
+            mentions[target].push(Mention { source, context });
+        }
+    }
+    for list in &mut mentions {
+        list.sort_by_key(|m| title_rank[m.source]);
+    }
     let cache = LinkCache {
         paths: notes.iter().map(|n| n.path.clone()).collect(),
         signatures: notes.iter().map(|n| n.signature).collect(),
@@ -741,6 +770,8 @@ fn link_all(
             .zip(&links)
             .map(|(n, l)| embeds_a_note(n, l))
             .collect(),
+        finder,
+        mention_targets,
         attachments: attachments.iter().map(|a| a.path.clone()).collect(),
         published: published.clone(),
         policy: config.broken_links,
@@ -759,6 +790,7 @@ fn link_all(
         relations,
         inverse_relations,
         title_rank,
+        mentions,
         tags,
         diagnostics: Vec::new(),
         touched: None,
@@ -783,6 +815,7 @@ fn relink_in_place(
         mut relations,
         mut inverse_relations,
         title_rank,
+        mut mentions,
         mut tags,
         mut cache,
         published,
@@ -884,6 +917,31 @@ fn relink_in_place(
                 }
             }
         }
+        // Unlinked mentions: withdraw the old ones, find the new ones.
+        for &target in &cache.mention_targets[id] {
+            mentions[target].retain(|m| m.source != id);
+            touched.push(target);
+        }
+        let found = if published[id] {
+            cache
+                .finder
+                .find(&notes, id, &new_links, &related(&relations[id]))
+        } else {
+            Vec::new()
+        };
+        cache.mention_targets[id] = found.iter().map(|(t, _)| *t).collect();
+        for (target, context) in found {
+            let list = &mut mentions[target];
+            let at = list.partition_point(|m| title_rank[m.source] < title_rank[id]);
+            list.insert(
+                at,
+                Mention {
+                    source: id,
+                    context,
+                },
+            );
+            touched.push(target);
+        }
         tags_changed |= cache.tag_lists[id] != notes[id].tags;
         links[id] = new_links;
         fields[id] = new_fields;
@@ -926,6 +984,7 @@ fn relink_in_place(
         relations,
         inverse_relations,
         title_rank,
+        mentions,
         tags,
         diagnostics: Vec::new(),
         touched,
@@ -933,6 +992,14 @@ fn relink_in_place(
     };
     library.collect_diagnostics();
     library
+}
+
+/// The notes a note's frontmatter relates it to.
+fn related(relations: &[(String, Vec<NoteId>)]) -> Vec<NoteId> {
+    relations
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect()
 }
 
 /// Whether a note embeds another note (`![[Note]]`).

@@ -93,3 +93,39 @@ fn actors_and_topics_have_their_own_timeline() {
         "events have none"
     );
 }
+
+#[test]
+fn unlinked_mentions_find_names_in_text_but_not_in_code_links_or_words() {
+    let site = TestSite::new();
+    site.note("actors/Wang Xiaohong.md", "---\naliases: [Minister Wang]\n---\nThe minister.\n")
+        .note("a/Names him.md", "Talks with wang xiaohong went well. Later more.\n")
+        .note("a/Alias.md", "The Minister Wang said so.\n")
+        .note("a/Linked.md", "Wang Xiaohong, see [[Wang Xiaohong]].\n")
+        .note("a/Code.md", "Only `Wang Xiaohong` in code and [Wang Xiaohong](https://example.org).\n\n```\nWang Xiaohong\n```\n")
+        .note("a/Partial.md", "Wang Xiaohongs is not a whole word.\n");
+    site.build_ok();
+    let page = site.page("actors/wang-xiaohong/index.html");
+    let mentions = &page[page.find("Unlinked mentions").expect("mentions section")..];
+    assert!(
+        mentions.contains("Talks with <mark>wang xiaohong</mark> went well."),
+        "{mentions}"
+    );
+    assert!(
+        mentions.contains("The <mark>Minister Wang</mark> said so."),
+        "{mentions}"
+    );
+    for quiet in ["Linked", "Code", "Partial"] {
+        assert!(
+            !mentions.contains(&format!(">{quiet}</a>")),
+            "{quiet} must not be listed: {mentions}"
+        );
+    }
+    let out = site.run(&["check", "--mentions"]);
+    assert!(out.status.success());
+    let listed = common::stdout(&out);
+    assert!(
+        listed.contains("content/a/Names him.md:1:12: note: mentions [[Wang Xiaohong]] without linking it: “Talks with wang xiaohong went well.”"),
+        "{listed}"
+    );
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+}

@@ -63,7 +63,7 @@ pub struct LinkRef {
 }
 
 /// The sentence around a link, split so a template can highlight the link text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Snippet {
     /// Text of the sentence before the link.
     pub before: String,
@@ -205,7 +205,7 @@ const SNIPPET_WINDOW: usize = 4 * SNIPPET_SIDE + 64;
 
 /// The sentence containing `text[start..end]`, cut at sentence ends and at
 /// [`SNIPPET_SIDE`] characters either side.
-fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
+pub(crate) fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
     // Look at most SNIPPET_WINDOW bytes either way, so a huge paragraph with
     // many links stays linear; the clip below shortens to SNIPPET_SIDE anyway.

@@ -322,6 +322,7 @@ struct NoteView<'a> {
     relations: Vec<RelationView<'a>>,
     inverse_relations: Vec<RelationView<'a>>,
     timeline: Vec<NoteRef<'a>>,
+    mentions: Vec<BacklinkView<'a>>,
     path: &'a str,
     url: String,
 }
@@ -859,6 +860,13 @@ impl<'a> Renderer<'a> {
                 .into_iter()
                 .map(|i| self.note_ref(i))
                 .collect(),
+            mentions: lib.mentions[id]
+                .iter()
+                .map(|m| BacklinkView {
+                    note: self.note_ref(m.source),
+                    snippets: vec![&m.context],
+                })
+                .collect(),
             path: &note.path,
             url: self.note_link(id),
         }
@@ -909,6 +917,10 @@ impl<'a> Renderer<'a> {
             if let Some(tag) = lib.tags.get(&tag.to_lowercase()) {
                 (&tag.name, &tag.url, tag.notes.len()).hash(h);
             }
+        }
+        for mention in &lib.mentions[id] {
+            self.ref_key(mention.source, h);
+            mention.context.hash(h);
         }
         for backlink in &lib.backlinks[id] {
             self.ref_key(backlink.source, h);
