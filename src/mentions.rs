@@ -21,20 +21,11 @@ pub struct Mention {
 
 /// Finds every published note's title and aliases in text, whole words,
 /// ignoring ASCII case, with one pass over the text (Aho-Corasick).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct MentionFinder {
     automaton: Option<AhoCorasick>,
     /// The note each pattern names.
     targets: Vec<NoteId>,
-}
-
-impl Default for MentionFinder {
-    fn default() -> Self {
-        MentionFinder {
-            automaton: None,
-            targets: Vec::new(),
-        }
-    }
 }
 
 impl MentionFinder {
