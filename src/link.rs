@@ -94,6 +94,8 @@ pub struct Library {
     /// The notes whose pages may show something new after the last
     /// [`relink`], or `None` when anything may have changed.
     pub touched: Option<Vec<NoteId>>,
+    /// Whether the last [`relink`] changed any link or relation between notes.
+    pub edges_changed: bool,
     /// What [`relink`] can reuse.
     cache: LinkCache,
 }
@@ -652,6 +654,8 @@ struct LinkCache {
     tag_lists: Vec<Vec<String>>,
     /// Per note, whether it embeds another note.
     embeds: Vec<bool>,
+    /// Per note, a hash of its links and relations to other notes (graph edges).
+    edge_hashes: Vec<u64>,
     /// Finds names in text; depends only on names, so kept while they stay.
     finder: MentionFinder,
     /// Per note, the notes its text mentions without linking.
@@ -772,6 +776,9 @@ fn link_all(
             .collect(),
         finder,
         mention_targets,
+        edge_hashes: (0..notes.len())
+            .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
+            .collect(),
         attachments: attachments.iter().map(|a| a.path.clone()).collect(),
         published: published.clone(),
         policy: config.broken_links,
@@ -794,6 +801,7 @@ fn link_all(
         tags,
         diagnostics: Vec::new(),
         touched: None,
+        edges_changed: true,
         cache,
     };
     library.collect_diagnostics();
@@ -837,6 +845,7 @@ fn relink_in_place(
         .collect();
     let mut embeds_changed = false;
     let mut tags_changed = false;
+    let mut edges_changed = false;
     // Pages that may change: the edited notes, what they linked or relate to
     // before and after, and what links to or relates to them.
     let mut touched: Vec<NoteId> = stale.clone();
@@ -943,6 +952,9 @@ fn relink_in_place(
             touched.push(target);
         }
         tags_changed |= cache.tag_lists[id] != notes[id].tags;
+        let edges = edge_hash(&notes[id], &new_links, &relations[id]);
+        edges_changed |= edges != cache.edge_hashes[id];
+        cache.edge_hashes[id] = edges;
         links[id] = new_links;
         fields[id] = new_fields;
         cache.note_diagnostics[id] = new_diagnostics;
@@ -988,10 +1000,32 @@ fn relink_in_place(
         tags,
         diagnostics: Vec::new(),
         touched,
+        edges_changed,
         cache,
     };
     library.collect_diagnostics();
     library
+}
+
+/// A hash of a note's edges in the graph: where its links go (and whether
+/// they embed) and its typed relations.
+fn edge_hash(note: &Note, links: &[Resolved], relations: &[(String, Vec<NoteId>)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut edges: Vec<(NoteId, bool)> = note
+        .scan
+        .links
+        .iter()
+        .zip(links)
+        .filter_map(|(link, r)| match r {
+            Resolved::Note { id, .. } => Some((*id, link.syntax == LinkSyntax::WikiEmbed)),
+            _ => None,
+        })
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (edges, relations).hash(&mut h);
+    h.finish()
 }
 
 /// The notes a note's frontmatter relates it to.

@@ -245,7 +245,11 @@ impl Preview {
                 // Same notes, names and attachments: among the other files only
                 // the feed and the graph can differ.
                 files = (*self.files).clone();
-                for file in renderer.text_dependent_files() {
+                let mut changed = vec![renderer.atom()];
+                if self.site.library.edges_changed {
+                    changed.push(renderer.graph());
+                }
+                for file in changed {
                     let (path, body) = file.into();
                     if let Some(slot) = self.others.iter_mut().find(|(p, _)| *p == path) {
                         slot.1 = body.clone();

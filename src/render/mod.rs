@@ -77,6 +77,9 @@ pub const BUILTIN_STATIC: [(&str, &[u8]); 1] = [(
 /// How many notes of each kind the home page shows (the most linked-to ones).
 const HOME_NOTES_PER_KIND: usize = 8;
 
+/// How many unlinked mentions a note page lists (by title); the rest are counted.
+const MENTIONS_SHOWN: usize = 50;
+
 /// How many of the most used tags the home page shows.
 const HOME_TAGS: usize = 16;
 
@@ -323,6 +326,7 @@ struct NoteView<'a> {
     inverse_relations: Vec<RelationView<'a>>,
     timeline: Vec<NoteRef<'a>>,
     mentions: Vec<BacklinkView<'a>>,
+    mentions_total: usize,
     path: &'a str,
     url: String,
 }
@@ -862,11 +866,13 @@ impl<'a> Renderer<'a> {
                 .collect(),
             mentions: lib.mentions[id]
                 .iter()
+                .take(MENTIONS_SHOWN)
                 .map(|m| BacklinkView {
                     note: self.note_ref(m.source),
                     snippets: vec![&m.context],
                 })
                 .collect(),
+            mentions_total: lib.mentions[id].len(),
             path: &note.path,
             url: self.note_link(id),
         }
@@ -918,7 +924,8 @@ impl<'a> Renderer<'a> {
                 (&tag.name, &tag.url, tag.notes.len()).hash(h);
             }
         }
-        for mention in &lib.mentions[id] {
+        lib.mentions[id].len().hash(h);
+        for mention in lib.mentions[id].iter().take(MENTIONS_SHOWN) {
             self.ref_key(mention.source, h);
             mention.context.hash(h);
         }
@@ -1107,13 +1114,14 @@ impl<'a> Renderer<'a> {
         self.render(prepared.template, &context, self.page_path(page))
     }
 
-    /// The files besides pages that change with notes' text and links: the
-    /// Atom feed and `graph.json`.
-    pub fn text_dependent_files(&self) -> Vec<OutputFile> {
-        vec![
-            feeds::atom(self.library, self.config, &self.dated()),
-            explore::graph(self.library, self.config),
-        ]
+    /// The Atom feed (it changes with dated notes' text).
+    pub fn atom(&self) -> OutputFile {
+        feeds::atom(self.library, self.config, &self.dated())
+    }
+
+    /// `graph.json` (it changes with links and relations).
+    pub fn graph(&self) -> OutputFile {
+        explore::graph(self.library, self.config)
     }
 
     /// Files that are not template pages: feed, sitemap, robots.txt, alias
@@ -1122,7 +1130,7 @@ impl<'a> Renderer<'a> {
         let lib = self.library;
         let published: Vec<NoteId> = self.published().collect();
         let pages = feeds::page_urls(lib, self.config, &published);
-        let mut files = self.text_dependent_files();
+        let mut files = vec![self.atom(), self.graph()];
         files.push(feeds::sitemap(self.config, &pages));
         files.push(feeds::robots(self.config));
         files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
