@@ -103,6 +103,9 @@ pub struct Preview {
     statics: Vec<(String, Body)>,
     /// Feed, sitemap, robots.txt, redirects, attachments.
     others: Vec<(String, Body)>,
+    /// The search index; see [`Preview::refresh_search`].
+    search: Vec<(String, Body)>,
+    search_stale: bool,
     /// Problems of the last rebuild; while there are errors, `files` is the last good site.
     diagnostics: Vec<Diagnostic>,
     /// Template pages rendered by the last rebuild.
@@ -129,11 +132,14 @@ impl Preview {
             fingerprints: HashMap::new(),
             statics,
             others: Vec::new(),
+            search: Vec::new(),
+            search_stale: true,
             diagnostics: Vec::new(),
             rendered: 0,
         };
         preview.diagnostics = preview.site.diagnostics();
         preview.render(Scope::All)?;
+        preview.refresh_search();
         Ok(preview)
     }
 
@@ -152,9 +158,40 @@ impl Preview {
         self.rendered
     }
 
-    /// Applies a change: reloads what it touches and re-renders the pages
-    /// whose inputs differ. On errors the previous files stay.
+    /// Applies a change: reloads what it touches, re-renders the pages whose
+    /// inputs differ and rebuilds the search index. On errors the previous
+    /// files stay.
     pub fn apply(&mut self, change: &Change) -> Result<(), BuildError> {
+        self.apply_pages(change)?;
+        self.refresh_search();
+        Ok(())
+    }
+
+    /// Rebuilds the search index if notes changed since it was built. The
+    /// server does this after telling browsers to reload, since the index
+    /// takes longer than the pages and no page shows it.
+    pub fn refresh_search(&mut self) {
+        if !self.search_stale || has_errors(&self.diagnostics) {
+            return;
+        }
+        let renderer = self.site.renderer();
+        let search: Vec<(String, Body)> = renderer
+            .search_files()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let mut files = (*self.files).clone();
+        for (path, _) in &self.search {
+            files.remove(path);
+        }
+        files.extend(search.iter().cloned());
+        self.search = search;
+        self.files = Arc::new(files);
+        self.search_stale = false;
+    }
+
+    /// The page part of [`Preview::apply`].
+    pub fn apply_pages(&mut self, change: &Change) -> Result<(), BuildError> {
         let root = self.site.root.clone();
         if change.settings {
             self.site.reload_settings()?;
@@ -177,6 +214,7 @@ impl Preview {
             self.rendered = 0;
             return Ok(());
         }
+        self.search_stale |= change.settings || !change.content.is_empty();
         let scope = if change.settings || change.templates {
             Scope::All
         } else if !change.content.is_empty() {
@@ -234,6 +272,7 @@ impl Preview {
                     HashMap::with_capacity(keyed.len() + self.others.len() + self.statics.len());
                 files.extend(self.statics.iter().cloned());
                 files.extend(self.others.iter().cloned());
+                files.extend(self.search.iter().cloned());
                 for (path, _) in &keyed {
                     if let Some(body) = self.files.get(path) {
                         files.insert(path.clone(), body.clone());
@@ -263,6 +302,7 @@ impl Preview {
                 files = HashMap::with_capacity(self.files.len());
                 files.extend(self.statics.iter().cloned());
                 files.extend(self.others.iter().cloned());
+                files.extend(self.search.iter().cloned());
                 for path in self.fingerprints.keys() {
                     if let Some(body) = self.files.get(path) {
                         files.insert(path.clone(), body.clone());
@@ -783,11 +823,13 @@ pub fn serve(mut options: ServeOptions) -> i32 {
             continue;
         }
         let started = Instant::now();
-        match preview.apply(&change) {
+        match preview.apply_pages(&change) {
             Ok(()) => {
                 shared.publish(&preview);
                 shared.broadcast("reload");
                 print_outcome(&preview, started, false);
+                preview.refresh_search();
+                shared.publish(&preview);
             }
             Err(e) => {
                 eprintln!("error: {e}; still serving the last good build");

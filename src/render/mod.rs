@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 mod explore;
 mod feeds;
 mod jsonld;
+pub mod search;
 
 use crate::config::Config;
 use crate::link::{kind_url, Library, NoteId, Part, Resolved};
@@ -69,10 +70,16 @@ const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
 ];
 
 /// Static assets of the built-in default theme.
-pub const BUILTIN_STATIC: [(&str, &[u8]); 1] = [(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+pub const BUILTIN_STATIC: [(&str, &[u8]); 2] = [
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 
 /// How many notes of each kind the home page shows (the most linked-to ones).
 const HOME_NOTES_PER_KIND: usize = 8;
@@ -1119,6 +1126,11 @@ impl<'a> Renderer<'a> {
         feeds::atom(self.library, self.config, &self.dated())
     }
 
+    /// The search index under `search/` (it changes with any note's text).
+    pub fn search_files(&self) -> Vec<OutputFile> {
+        search::index(self.library, self.config)
+    }
+
     /// `graph.json` (it changes with links and relations).
     pub fn graph(&self) -> OutputFile {
         explore::graph(self.library, self.config)
@@ -1145,12 +1157,22 @@ impl<'a> Renderer<'a> {
     /// Returns the number of files.
     pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
         let pages = self.pages();
-        pages
-            .par_iter()
-            .try_for_each(|page| -> Result<(), RenderError> {
-                Ok(sink(self.render_page(page)?)?)
-            })?;
-        let others = self.other_files();
+        // Pages and the other files (search index, graph, feeds) are independent.
+        let (rendered, others) = rayon::join(
+            || {
+                pages
+                    .par_iter()
+                    .try_for_each(|page| -> Result<(), RenderError> {
+                        Ok(sink(self.render_page(page)?)?)
+                    })
+            },
+            || {
+                let mut others = self.other_files();
+                others.extend(self.search_files());
+                others
+            },
+        );
+        rendered?;
         let count = pages.len() + others.len();
         for file in others {
             sink(file)?;

@@ -1,0 +1,252 @@
+//! The search index: split into small shards the browser fetches only when a
+//! query needs them, so the first search stays small however large the site.
+//!
+//! Layout under `search/`:
+//! - `index.json`: `{"version":1,"chunk":50,"docs":N,"shards":["6661",…]}`
+//! - `<shard>.json`: terms whose first two characters (UTF-8, hex) name the
+//!   shard, each with its best postings `[doc, score]`;
+//! - `docs-<n>.json`: documents `n*chunk ..`, each `{"t":title,"u":url,"k":kind,"s":snippet}`.
+//!
+//! Terms are lowercase with diacritics removed; CJK text is indexed as
+//! character pairs. `static/search.js` normalizes queries the same way.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{page_link, OutputFile};
+use crate::config::Config;
+use crate::link::{Library, NoteId};
+
+/// Documents per `docs-<n>.json` file.
+const DOC_CHUNK: usize = 50;
+/// Postings kept per term, best first: enough for ranking the top results.
+const MAX_POSTINGS: usize = 100;
+/// Scores by where a term occurs.
+const TITLE_SCORE: u32 = 1000;
+const ALIAS_SCORE: u32 = 500;
+/// Body occurrences count up to this many.
+const MAX_BODY_COUNT: u32 = 20;
+/// Characters of prose in a result's snippet.
+const SNIPPET_CHARS: usize = 180;
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xac00..=0xd7af | 0xf900..=0xfaff | 0x20000..=0x2fa1f)
+}
+
+/// Lowercase, without diacritics (`é` → `e`).
+pub fn normalize(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Lowercase without diacritics; for ASCII text just lowercase (no Unicode tables).
+fn normalized(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        normalize(text)
+    }
+}
+
+/// Calls `f` with each term of already [`normalized`] text: words, and pairs
+/// of characters for CJK runs (a lone CJK character is a term of its own).
+/// Terms are slices of `text`, so counting them allocates nothing.
+fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let mut word_start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    let mut previous_cjk: Option<usize> = None; // start of the previous CJK char in this run
+    while let Some((i, c)) = chars.next() {
+        if is_cjk(c) {
+            if let Some(start) = word_start.take() {
+                f(&text[start..i]);
+            }
+            let end = i + c.len_utf8();
+            match previous_cjk {
+                Some(prev) => f(&text[prev..end]),
+                None if !chars.peek().is_some_and(|&(_, n)| is_cjk(n)) => f(&text[i..end]),
+                None => {}
+            }
+            previous_cjk = Some(i);
+        } else {
+            previous_cjk = None;
+            if c.is_alphanumeric() {
+                word_start.get_or_insert(i);
+            } else if let Some(start) = word_start.take() {
+                f(&text[start..i]);
+            }
+        }
+    }
+    if let Some(start) = word_start {
+        f(&text[start..]);
+    }
+}
+
+/// The terms of a text: words, and pairs of characters for CJK runs.
+pub fn terms(text: &str) -> Vec<String> {
+    let text = normalized(text);
+    let mut out = Vec::new();
+    for_each_term(&text, |t| out.push(t.to_string()));
+    out
+}
+
+/// The shard a term belongs to: its first two characters, UTF-8 in hex.
+pub fn shard_key(term: &str) -> String {
+    let prefix: String = term.chars().take(2).collect();
+    let mut key = String::with_capacity(prefix.len() * 2);
+    for b in prefix.bytes() {
+        let _ = write!(key, "{b:02x}");
+    }
+    key
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    t: &'a str,
+    u: String,
+    k: Option<&'a str>,
+    s: String,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    version: u32,
+    chunk: usize,
+    docs: usize,
+    shards: Vec<String>,
+}
+
+/// The text shown under a result: the description, else the start of the prose.
+fn snippet(lib: &Library, id: NoteId) -> String {
+    let note = &lib.notes[id];
+    if let Some(description) = &note.description {
+        return description.clone();
+    }
+    let prose = note
+        .scan
+        .prose
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match prose.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!("{}…", &prose[..prose[..cut].rfind(' ').unwrap_or(cut)]),
+        None => prose,
+    }
+}
+
+/// Every file of the search index.
+pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
+    let docs: Vec<NoteId> = (0..lib.notes.len())
+        .filter(|&id| lib.published[id])
+        .collect();
+    // Per document, in parallel: each term with its score.
+    let per_doc: Vec<Vec<(String, u32)>> = docs
+        .par_iter()
+        .map(|&id| {
+            let note = &lib.notes[id];
+            let title = normalized(&note.title);
+            let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
+            let prose = normalized(&note.scan.prose);
+            // term -> (in title, in an alias, body count)
+            let mut found: HashMap<&str, (bool, bool, u32)> = HashMap::new();
+            for_each_term(&title, |t| found.entry(t).or_default().0 = true);
+            for alias in &aliases {
+                for_each_term(alias, |t| found.entry(t).or_default().1 = true);
+            }
+            for_each_term(&prose, |t| {
+                let count = &mut found.entry(t).or_default().2;
+                *count = (*count + 1).min(MAX_BODY_COUNT);
+            });
+            found
+                .into_iter()
+                .map(|(term, (title, alias, count))| {
+                    (
+                        term.to_string(),
+                        u32::from(title) * TITLE_SCORE + u32::from(alias) * ALIAS_SCORE + count,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut postings: HashMap<String, Vec<[u32; 2]>> = HashMap::new();
+    for (doc, list) in per_doc.into_iter().enumerate() {
+        for (term, score) in list {
+            match postings.get_mut(&term) {
+                Some(list) => list.push([doc as u32, score]),
+                None => {
+                    postings.insert(term, vec![[doc as u32, score]]);
+                }
+            }
+        }
+    }
+    let mut shards: BTreeMap<String, BTreeMap<String, Vec<[u32; 2]>>> = BTreeMap::new();
+    for (term, mut list) in postings {
+        list.sort_unstable_by(|a, b| b[1].cmp(&a[1]).then(a[0].cmp(&b[0])));
+        list.truncate(MAX_POSTINGS);
+        shards
+            .entry(shard_key(&term))
+            .or_default()
+            .insert(term, list);
+    }
+    let mut files = Vec::with_capacity(shards.len() + docs.len() / DOC_CHUNK + 2);
+    let manifest = Manifest {
+        version: 1,
+        chunk: DOC_CHUNK,
+        docs: docs.len(),
+        shards: shards.keys().cloned().collect(),
+    };
+    files.push(OutputFile::Bytes {
+        path: "search/index.json".into(),
+        contents: serde_json::to_vec(&manifest).unwrap_or_default(),
+    });
+    for (key, terms) in shards {
+        files.push(OutputFile::Bytes {
+            path: format!("search/{key}.json"),
+            contents: serde_json::to_vec(&terms).unwrap_or_default(),
+        });
+    }
+    for (n, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
+        let list: Vec<Doc> = chunk
+            .iter()
+            .map(|&id| {
+                let note = &lib.notes[id];
+                Doc {
+                    t: &note.title,
+                    u: page_link(config, &note.url),
+                    k: note.kind.as_deref(),
+                    s: snippet(lib, id),
+                }
+            })
+            .collect();
+        files.push(OutputFile::Bytes {
+            path: format!("search/docs-{n}.json"),
+            contents: serde_json::to_vec(&list).unwrap_or_default(),
+        });
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_lowercase_without_diacritics_and_cjk_pairs() {
+        assert_eq!(terms("Zoë's Café, 2025!"), ["zoe", "s", "cafe", "2025"]);
+        assert_eq!(terms("王小洪部长"), ["王小", "小洪", "洪部", "部长"]);
+        assert_eq!(terms("fentanyl 芬太尼"), ["fentanyl", "芬太", "太尼"]);
+    }
+
+    #[test]
+    fn shard_keys_are_the_first_two_characters_in_hex() {
+        assert_eq!(shard_key("fentanyl"), "6665");
+        assert_eq!(shard_key("王小"), "e78e8be5b08f");
+        assert_eq!(shard_key("a"), "61");
+    }
+}
