@@ -100,9 +100,11 @@ pub struct Scan {
     pub block_ids: Vec<dialect::BlockId>,
     /// Inline `#tags` of the body.
     pub tags: Vec<String>,
-    /// The body's plain text without code and without link text, one block
-    /// per line: what search indexes and unlinked mentions are found in.
+    /// The body's plain text without code, one block per line: what search
+    /// indexes and unlinked mentions are found in.
     pub prose: String,
+    /// Where link text is in `prose` (mentions there are already links).
+    pub prose_links: Vec<std::ops::Range<usize>>,
 }
 
 /// Splits a wikilink destination such as `Note#Heading` into target and
@@ -297,6 +299,7 @@ pub fn scan(body: &str) -> Scan {
     scan.block_ids = parsed.block_ids;
     scan.tags = parsed.tags;
     let mut in_code_block = false;
+    let mut prose_link_starts: Vec<usize> = Vec::new();
     for (event, range) in parsed.events {
         let is_code = matches!(event, Event::Code(_));
         match event {
@@ -324,6 +327,10 @@ pub fn scan(body: &str) -> Scan {
                         dest_url,
                         ..
                     } => {
+                        prose_link_starts.push(scan.prose.len());
+                        if let LinkType::WikiLink { has_pothole: false } = link_type {
+                            scan.prose.push_str(&wiki_label(dest_url));
+                        }
                         let is_image = matches!(tag, Tag::Image { .. });
                         let found = match link_type {
                             LinkType::WikiLink { .. } => {
@@ -413,18 +420,24 @@ pub fn scan(body: &str) -> Scan {
                         }
                         block.flush(&mut scan.links);
                     }
-                    TagEnd::Link | TagEnd::Image => match open_links.pop() {
-                        Some(Some((index, start))) if index != usize::MAX => {
-                            block.links.push((index, start, block.text.len()));
+                    TagEnd::Link | TagEnd::Image => {
+                        if let Some(start) = prose_link_starts.pop() {
+                            scan.prose_links.push(start..scan.prose.len());
                         }
-                        _ => {}
-                    },
+                        match open_links.pop() {
+                            Some(Some((index, start))) if index != usize::MAX => {
+                                block.links.push((index, start, block.text.len()));
+                            }
+                            _ => {}
+                        }
+                    }
                     ref t if is_block_boundary(t) => block.flush(&mut scan.links),
                     _ => {}
                 }
             }
             Event::Text(text) | Event::Code(text) => {
-                if open_links.is_empty() && !in_code_block && !is_code {
+                let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
+                if !in_code_block && !is_code && !in_unlabelled_wiki {
                     scan.prose.push_str(&text);
                 }
                 let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
@@ -439,6 +452,7 @@ pub fn scan(body: &str) -> Scan {
                 block.text.push(' ');
                 scan.prose.push(' ');
             }
+            Event::Html(_) if !scan.prose.is_empty() && !scan.prose.ends_with('\n') => scan.prose.push('\n'),
             _ => {}
         }
     }

@@ -101,13 +101,24 @@
           }
           total.set(doc, sum);
         });
-        var ranked = Array.from(total.entries()).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }).slice(0, 10);
+        var ranked = Array.from(total.entries()).sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; }).slice(0, 20);
         return Promise.all(ranked.map(function (r) {
           var n = Math.floor(r[0] / m.chunk);
-          return loadChunk(n).then(function (docs) { return docs[r[0] % m.chunk]; });
+          return loadChunk(n).then(function (docs) { return { doc: docs[r[0] % m.chunk], score: r[1] }; });
         }));
       });
-    }).then(function (docs) { return { docs: docs, terms: qterms }; });
+    }).then(function (hits) {
+      // A title that is the query, or starts with it, beats a longer title that merely contains it.
+      var wanted = terms(query).join(' ');
+      hits.forEach(function (h) {
+        var titleTerms = terms(h.doc.t), title = titleTerms.join(' ');
+        if (title === wanted) h.score *= 3;
+        else if (title.indexOf(wanted) === 0) h.score *= 1.5;
+        h.score *= 1 + 1 / Math.max(1, titleTerms.length); // shorter titles are more specific
+      });
+      hits.sort(function (a, b) { return b.score - a.score; });
+      return { docs: hits.slice(0, 10).map(function (h) { return h.doc; }), terms: qterms };
+    });
   }
   function escape(text) {
     return text.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
