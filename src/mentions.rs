@@ -82,8 +82,14 @@ impl MentionFinder {
                 continue;
             }
             // Names inside link text are links already; so is a note linked elsewhere in the text.
-            let in_link = notes[source].scan.prose_links.iter().any(|r| r.start < end && start < r.end);
-            let linked = links.iter().any(|r| matches!(r, Resolved::Note { id, .. } if *id == target));
+            let in_link = notes[source]
+                .scan
+                .prose_links
+                .iter()
+                .any(|r| r.start < end && start < r.end);
+            let linked = links
+                .iter()
+                .any(|r| matches!(r, Resolved::Note { id, .. } if *id == target));
             if in_link || linked || related.contains(&target) {
                 continue;
             }

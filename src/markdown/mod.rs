@@ -452,7 +452,9 @@ pub fn scan(body: &str) -> Scan {
                 block.text.push(' ');
                 scan.prose.push(' ');
             }
-            Event::Html(_) if !scan.prose.is_empty() && !scan.prose.ends_with('\n') => scan.prose.push('\n'),
+            Event::Html(_) if !scan.prose.is_empty() && !scan.prose.ends_with('\n') => {
+                scan.prose.push('\n')
+            }
             _ => {}
         }
     }

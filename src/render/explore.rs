@@ -111,3 +111,161 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
         contents: json,
     }
 }
+
+/// The neighbourhood of one note for its local graph: the note, every note it
+/// links to or relates to and every note linking or relating to it, with the
+/// edges between the note and them. JSON, safe inside a `<script>` element.
+pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
+    let note = &lib.notes[id];
+    let me = node_id(&note.url);
+    let mut edges: Vec<GraphEdge> = Vec::new();
+    for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
+        if let Resolved::Note { id: target, .. } = *resolved {
+            if target != id && lib.published[target] {
+                let kind = if link.syntax == LinkSyntax::WikiEmbed {
+                    "embed"
+                } else {
+                    "link"
+                };
+                edges.push(GraphEdge {
+                    source: me,
+                    target: node_id(&lib.notes[target].url),
+                    kind,
+                });
+            }
+        }
+    }
+    for backlink in &lib.backlinks[id] {
+        let source = &lib.notes[backlink.source];
+        let embeds = backlink
+            .links
+            .iter()
+            .any(|&i| source.scan.links[i].syntax == LinkSyntax::WikiEmbed);
+        edges.push(GraphEdge {
+            source: node_id(&source.url),
+            target: me,
+            kind: if embeds { "embed" } else { "link" },
+        });
+    }
+    for (name, targets) in &lib.relations[id] {
+        for &target in targets {
+            edges.push(GraphEdge {
+                source: me,
+                target: node_id(&lib.notes[target].url),
+                kind: name,
+            });
+        }
+    }
+    for (name, sources) in &lib.inverse_relations[id] {
+        for &source in sources {
+            edges.push(GraphEdge {
+                source: node_id(&lib.notes[source].url),
+                target: me,
+                kind: name,
+            });
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    let mut ids: Vec<NoteId> = vec![id];
+    ids.extend(lib.links[id].iter().filter_map(|r| match r {
+        Resolved::Note { id: t, .. } if lib.published[*t] => Some(*t),
+        _ => None,
+    }));
+    ids.extend(lib.backlinks[id].iter().map(|b| b.source));
+    ids.extend(
+        lib.relations[id]
+            .iter()
+            .chain(&lib.inverse_relations[id])
+            .flat_map(|(_, ids)| ids.iter().copied()),
+    );
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|i| seen.insert(*i));
+    let nodes: Vec<GraphNode> = ids
+        .iter()
+        .map(|&i| {
+            let n = &lib.notes[i];
+            GraphNode {
+                id: node_id(&n.url),
+                title: &n.title,
+                kind: n.kind.as_deref(),
+                tags: &[],
+                url: page_link(config, &n.url),
+                links: 0,
+            }
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Local<'a> {
+        id: &'a str,
+        nodes: Vec<GraphNode<'a>>,
+        edges: Vec<GraphEdge<'a>>,
+    }
+    let json = serde_json::to_string(&Local {
+        id: me,
+        nodes,
+        edges,
+    })
+    .unwrap_or_default();
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// One line of the graph page's text version: a note and where it links.
+#[derive(Serialize)]
+pub struct GraphListing<'a> {
+    title: &'a str,
+    url: String,
+    kind: Option<&'a str>,
+    /// (target title, target url, edge type)
+    edges: Vec<(&'a str, String, &'a str)>,
+}
+
+/// The graph as text, for the graph page without JavaScript.
+pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
+    let mut order: Vec<NoteId> = (0..lib.notes.len())
+        .filter(|&id| lib.published[id])
+        .collect();
+    lib.sort_by_title(&mut order);
+    order
+        .into_iter()
+        .map(|id| {
+            let note = &lib.notes[id];
+            let mut edges: Vec<(&str, String, &str)> = Vec::new();
+            for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
+                if let Resolved::Note { id: t, .. } = *resolved {
+                    if t != id && lib.published[t] {
+                        let kind = if link.syntax == LinkSyntax::WikiEmbed {
+                            "embed"
+                        } else {
+                            "link"
+                        };
+                        edges.push((
+                            &lib.notes[t].title,
+                            page_link(config, &lib.notes[t].url),
+                            kind,
+                        ));
+                    }
+                }
+            }
+            for (name, targets) in &lib.relations[id] {
+                for &t in targets {
+                    edges.push((
+                        &lib.notes[t].title,
+                        page_link(config, &lib.notes[t].url),
+                        name,
+                    ));
+                }
+            }
+            edges.sort();
+            edges.dedup();
+            GraphListing {
+                title: &note.title,
+                url: page_link(config, &note.url),
+                kind: note.kind.as_deref(),
+                edges,
+            }
+        })
+        .collect()
+}

@@ -138,7 +138,12 @@ pub fn robots(config: &Config) -> OutputFile {
 
 /// Every URL (relative to the root, ending in `/`) owned by a real page.
 pub fn page_urls(lib: &Library, config: &Config, published: &[NoteId]) -> Vec<String> {
-    let mut urls = vec![String::new(), "tags/".to_string(), "timeline/".to_string()];
+    let mut urls = vec![
+        String::new(),
+        "tags/".to_string(),
+        "timeline/".to_string(),
+        "graph/".to_string(),
+    ];
     urls.extend(config.kinds.iter().map(|k| kind_url(&k.folder)));
     urls.extend(lib.tags.values().map(|t| t.url.clone()));
     urls.extend(published.iter().map(|&id| lib.notes[id].url.clone()));

@@ -22,7 +22,8 @@ use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// The template files a theme provides.
-pub const TEMPLATE_NAMES: [&str; 8] = [
+pub const TEMPLATE_NAMES: [&str; 9] = [
+    "graph.html",
     "timeline.html",
     "base.html",
     "index.html",
@@ -34,7 +35,11 @@ pub const TEMPLATE_NAMES: [&str; 8] = [
 ];
 
 /// The default theme, built into the binary so `dossier init` sites need no copy of it.
-const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
+const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
+    (
+        "graph.html",
+        include_str!("../../themes/default/templates/graph.html"),
+    ),
     (
         "timeline.html",
         include_str!("../../themes/default/templates/timeline.html"),
@@ -70,7 +75,11 @@ const BUILTIN_TEMPLATES: [(&str, &str); 8] = [
 ];
 
 /// Static assets of the built-in default theme.
-pub const BUILTIN_STATIC: [(&str, &[u8]); 2] = [
+pub const BUILTIN_STATIC: [(&str, &[u8]); 3] = [
+    (
+        "graph.js",
+        include_bytes!("../../themes/default/static/graph.js"),
+    ),
     (
         "style.css",
         include_bytes!("../../themes/default/static/style.css"),
@@ -334,6 +343,7 @@ struct NoteView<'a> {
     timeline: Vec<NoteRef<'a>>,
     mentions: Vec<BacklinkView<'a>>,
     mentions_total: usize,
+    local_graph: String,
     path: &'a str,
     url: String,
 }
@@ -612,7 +622,13 @@ impl<'a> Renderer<'a> {
             .collect();
         pages.extend((0..self.config.kinds.len()).map(Page::Kind));
         pages.extend(lib.tags.keys().cloned().map(Page::Tag));
-        pages.extend([Page::Tags, Page::Timeline, Page::Home, Page::NotFound]);
+        pages.extend([
+            Page::Tags,
+            Page::Timeline,
+            Page::Graph,
+            Page::Home,
+            Page::NotFound,
+        ]);
         pages
     }
 
@@ -730,6 +746,14 @@ impl<'a> Renderer<'a> {
                     },
                 }
             }
+            Page::Graph => Prepared {
+                template: "graph.html",
+                url: "graph/".into(),
+                title: "Graph".into(),
+                data: PageData::Graph {
+                    graph: explore::listing(lib, self.config),
+                },
+            },
             Page::Tags => Prepared {
                 template: "tags.html",
                 url: "tags/".into(),
@@ -880,6 +904,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             mentions_total: lib.mentions[id].len(),
+            local_graph: explore::local_graph(lib, self.config, id),
             path: &note.path,
             url: self.note_link(id),
         }
@@ -891,7 +916,7 @@ impl<'a> Renderer<'a> {
         match page {
             Page::Note(id) => return self.note_fingerprint(*id),
             Page::Kind(_) | Page::Tag(_) => return self.list_fingerprint(page),
-            Page::Tags | Page::Timeline | Page::Home | Page::NotFound => {}
+            Page::Tags | Page::Timeline | Page::Graph | Page::Home | Page::NotFound => {}
         }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
@@ -1070,6 +1095,7 @@ impl<'a> Renderer<'a> {
             ),
             Page::Tags => "tags/index.html".into(),
             Page::Timeline => "timeline/index.html".into(),
+            Page::Graph => "graph/index.html".into(),
             Page::Home => "index.html".into(),
             Page::NotFound => "404.html".into(),
         }
@@ -1096,6 +1122,7 @@ impl<'a> Renderer<'a> {
                 context.insert("notes", &notes);
             }
             PageData::Tags { tags } => context.insert("tags", &tags),
+            PageData::Graph { graph } => context.insert("graph", &graph),
             PageData::Timeline { years, tags } => {
                 context.insert("years", &years);
                 context.insert("tags", &tags);
@@ -1194,6 +1221,8 @@ pub enum Page {
     Tags,
     /// Every dated note in order.
     Timeline,
+    /// The whole graph.
+    Graph,
     /// The home page.
     Home,
     /// `404.html`.
@@ -1219,6 +1248,9 @@ enum PageData<'a> {
     Timeline {
         years: Vec<YearGroup<'a>>,
         tags: Vec<TagView<'a>>,
+    },
+    Graph {
+        graph: Vec<explore::GraphListing<'a>>,
     },
     Home {
         recent: Vec<NoteRef<'a>>,
