@@ -76,7 +76,10 @@ const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
 
 /// Static assets of the built-in default theme.
 pub const BUILTIN_STATIC: [(&str, &[u8]); 4] = [
-    ("preview.js", include_bytes!("../../themes/default/static/preview.js")),
+    (
+        "preview.js",
+        include_bytes!("../../themes/default/static/preview.js"),
+    ),
     (
         "graph.js",
         include_bytes!("../../themes/default/static/graph.js"),
