@@ -512,6 +512,9 @@ fn response(status: u16, content_type: &str, body: Vec<u8>) -> HttpResponse {
         .with_header(header("Content-Type", content_type))
         .with_header(header("Cache-Control", "no-store"))
         .with_header(header("X-Content-Type-Options", "nosniff"))
+        // One request per connection: a long-lived event stream then never
+        // shares a connection's queue with page requests.
+        .with_header(header("Connection", "close"))
 }
 
 /// Answers one request from the current snapshot.
@@ -724,9 +727,6 @@ pub fn serve(mut options: ServeOptions) -> i32 {
         return 2;
     };
     let url = format!("http://{address}/");
-    println!("Serving {} at {url}", options.root.display());
-    println!("Press Ctrl-C to stop.");
-    let _ = std::io::stdout().flush();
 
     let session = format!(
         "{:x}",
@@ -792,6 +792,10 @@ pub fn serve(mut options: ServeOptions) -> i32 {
             }
         });
     }
+    // Announce the address only once the watcher and the request threads run.
+    println!("Serving {} at {url}", options.root.display());
+    println!("Press Ctrl-C to stop.");
+    let _ = std::io::stdout().flush();
     if options.open {
         open_browser(&url);
     }

@@ -218,9 +218,15 @@ pub struct GraphListing<'a> {
     title: &'a str,
     url: String,
     kind: Option<&'a str>,
-    /// (target title, target url, edge type)
+    /// (target title, target url, edge type); left out on large sites.
     edges: Vec<(&'a str, String, &'a str)>,
+    /// How many notes it links or relates to.
+    links: usize,
 }
+
+/// Above this many notes the graph page's text version lists notes without
+/// their edges (each note page has them), so the page stays a sensible size.
+const TEXT_EDGES_LIMIT: usize = 1000;
 
 /// The graph as text, for the graph page without JavaScript.
 pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
@@ -228,6 +234,7 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
         .filter(|&id| lib.published[id])
         .collect();
     lib.sort_by_title(&mut order);
+    let with_edges = order.len() <= TEXT_EDGES_LIMIT;
     order
         .into_iter()
         .map(|id| {
@@ -260,11 +267,16 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
             }
             edges.sort();
             edges.dedup();
+            let links = edges.len();
+            if !with_edges {
+                edges.clear();
+            }
             GraphListing {
                 title: &note.title,
                 url: page_link(config, &note.url),
                 kind: note.kind.as_deref(),
                 edges,
+                links,
             }
         })
         .collect()

@@ -75,22 +75,14 @@ const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
 ];
 
 /// Static assets of the built-in default theme.
-pub const BUILTIN_STATIC: [(&str, &[u8]); 4] = [
-    (
-        "preview.js",
-        include_bytes!("../../themes/default/static/preview.js"),
-    ),
-    (
-        "graph.js",
-        include_bytes!("../../themes/default/static/graph.js"),
-    ),
+pub const BUILTIN_STATIC: [(&str, &[u8]); 2] = [
     (
         "style.css",
         include_bytes!("../../themes/default/static/style.css"),
     ),
     (
-        "search.js",
-        include_bytes!("../../themes/default/static/search.js"),
+        "dossier.js",
+        include_bytes!("../../themes/default/static/dossier.js"),
     ),
 ];
 

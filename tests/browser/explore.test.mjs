@@ -40,13 +40,22 @@ async function newPage() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const pending = new Set();
+  page.on('request', (r) => pending.add(r));
+  page.on('requestfinished', (r) => pending.delete(r));
+  page.on('requestfailed', (r) => pending.delete(r));
+  page.pending = () => [...pending].map((r) => r.url());
   page.errors = errors;
   return page;
 }
 
 test('search finds fentanyl and the result opens the note', async () => {
   const page = await newPage();
-  await page.goto(url);
+  try {
+    await page.goto(url, { timeout: 10000 });
+  } catch (e) {
+    throw new Error(`home page did not load; pending requests: ${page.pending().join(', ')}`);
+  }
   await page.screenshot({ path: join(shots, 'home.png'), fullPage: true });
   await page.keyboard.press('/');
   await page.keyboard.type('fentanyl');
