@@ -335,6 +335,8 @@ pub struct ServeOptions {
 struct Snapshot {
     files: Arc<HashMap<String, Body>>,
     overlay: Option<String>,
+    /// Identifies what pages show: the server session and a count of page rebuilds.
+    version: String,
 }
 
 /// State shared by the server threads.
@@ -347,16 +349,28 @@ struct Shared {
 }
 
 impl Shared {
-    fn publish(&self, preview: &Preview) {
+    /// Makes the preview's files the ones served. `pages_changed` bumps the
+    /// version pages carry, so a page loaded just before a rebuild but
+    /// connected just after it still reloads.
+    fn publish(&self, preview: &Preview, pages_changed: bool) {
         let errors: Vec<&Diagnostic> = preview
             .diagnostics()
             .iter()
             .filter(|d| d.is_error())
             .collect();
         let overlay = (!errors.is_empty()).then(|| overlay_html(&errors));
+        let previous = self.current();
+        let count: u64 = previous
+            .version
+            .rsplit(':')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let count = if pages_changed { count + 1 } else { count };
         let snapshot = Arc::new(Snapshot {
             files: preview.files(),
             overlay,
+            version: format!("{}:{count}", self.session),
         });
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = snapshot;
@@ -392,15 +406,17 @@ fn overlay_html(errors: &[&Diagnostic]) -> String {
     html
 }
 
-/// The live-reload client: reloads on `reload`, and after the server restarts.
-const RELOAD_SCRIPT: &str = "<script>(function(){var session=null,source;function connect(){source=new EventSource('/__dossier/events');\
-source.addEventListener('hello',function(e){if(session&&session!==e.data){location.reload();}session=e.data;});\
+/// The live-reload client: reloads on `reload`, and when the server's version
+/// (sent on connecting) differs from the page's: after a restart, or after a
+/// rebuild that happened before the page connected.
+const RELOAD_SCRIPT: &str = "<script>(function(){var served='VERSION',source;function connect(){source=new EventSource('/__dossier/events');\
+source.addEventListener('hello',function(e){if(e.data!==served){location.reload();}});\
 source.addEventListener('reload',function(){location.reload();});\
 source.onerror=function(){source.close();setTimeout(connect,500);};}connect();})();</script>";
 
 /// Adds the reload script (and the error overlay) to a served HTML page.
-fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
-    let mut extra = String::from(RELOAD_SCRIPT);
+fn inject(html: &[u8], overlay: Option<&str>, version: &str) -> Vec<u8> {
+    let mut extra = RELOAD_SCRIPT.replace("VERSION", version);
     if let Some(overlay) = overlay {
         extra.push_str(overlay);
     }
@@ -562,7 +578,7 @@ fn answer(snapshot: &Snapshot, method: &tiny_http::Method, raw_url: &str) -> Htt
     };
     let content_type = mime_type(&name);
     let bytes = if content_type.starts_with("text/html") {
-        inject(&bytes, snapshot.overlay.as_deref())
+        inject(&bytes, snapshot.overlay.as_deref(), &snapshot.version)
     } else {
         bytes
     };
@@ -578,7 +594,7 @@ fn stream_events(request: tiny_http::Request, shared: &Shared) {
     let mut writer = request.into_writer();
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nevent: hello\ndata: {}\n\n",
-        shared.session
+        shared.current().version
     );
     if writer
         .write_all(head.as_bytes())
@@ -738,11 +754,12 @@ pub fn serve(mut options: ServeOptions) -> i32 {
         snapshot: RwLock::new(Arc::new(Snapshot {
             files: Arc::default(),
             overlay: None,
+            version: String::new(),
         })),
         clients: Mutex::default(),
         session,
     });
-    shared.publish(&preview);
+    shared.publish(&preview, true);
 
     let _ = ctrlc::set_handler(|| {
         eprintln!("\nstopped; nothing was written to disk");
@@ -829,11 +846,11 @@ pub fn serve(mut options: ServeOptions) -> i32 {
         let started = Instant::now();
         match preview.apply_pages(&change) {
             Ok(()) => {
-                shared.publish(&preview);
+                shared.publish(&preview, true);
                 shared.broadcast("reload");
                 print_outcome(&preview, started, false);
                 preview.refresh_search();
-                shared.publish(&preview);
+                shared.publish(&preview, true);
             }
             Err(e) => {
                 eprintln!("error: {e}; still serving the last good build");

@@ -252,15 +252,17 @@
   Graph.prototype.radius = function (n) { return 3 + Math.sqrt(n.links || n.neighbours.size || 1) * 1.6; };
   Graph.prototype.step = function () {
     var nodes = this.nodes, cell = 60, grid = new Map();
+    // Numeric cell keys: string keys would allocate for every node on every step.
+    var cellKey = function (gx, gy) { return gx * 131071 + gy; };
     nodes.forEach(function (n, i) {
-      var key = Math.floor(n.x / cell) + ',' + Math.floor(n.y / cell);
+      var key = cellKey(Math.floor(n.x / cell), Math.floor(n.y / cell));
       (grid.get(key) || grid.set(key, []).get(key)).push(i);
     });
     var alpha = this.alpha;
     nodes.forEach(function (n, i) {
       var gx = Math.floor(n.x / cell), gy = Math.floor(n.y / cell);
       for (var dx = -1; dx <= 1; dx++) for (var dy = -1; dy <= 1; dy++) {
-        var bucket = grid.get((gx + dx) + ',' + (gy + dy));
+        var bucket = grid.get(cellKey(gx + dx, gy + dy));
         if (!bucket) continue;
         for (var k = 0; k < bucket.length; k++) {
           var j = bucket[k]; if (j <= i) continue;
@@ -289,39 +291,80 @@
   };
   Graph.prototype.draw = function () {
     var ctx = this.ctx, self = this, hover = this.hover, fg = cssVar('--fg', '#222'), line = cssVar('--line', '#ccc');
+    var nodes = this.nodes, w = this.width, h = this.height;
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    ctx.clearRect(0, 0, this.width, this.height);
+    ctx.clearRect(0, 0, w, h);
     ctx.lineWidth = 1;
-    this.links.forEach(function (l) {
-      var a = self.toScreen(self.nodes[l.a]), b = self.toScreen(self.nodes[l.b]);
-      var lit = hover !== null && (l.a === hover || l.b === hover);
-      ctx.strokeStyle = lit ? fg : line;
-      ctx.globalAlpha = hover === null || lit ? 0.8 : 0.15;
-      ctx.setLineDash(l.type === 'link' ? [] : l.type === 'embed' ? [2, 2] : [6, 3]);
-      ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); ctx.stroke();
+    // Edges in one path per style: thousands of strokes would be far slower.
+    // Large graphs skip them while the layout is still moving.
+    var settling = this.links.length > 4000 && this.alpha > 0.005 && !this.drag;
+    var styles = settling ? {} : { link: [], embed: [2, 2], relation: [6, 3] };
+    Object.keys(styles).forEach(function (style) {
+      ctx.setLineDash(styles[style]);
+      ctx.strokeStyle = line;
+      ctx.globalAlpha = hover === null ? 0.7 : 0.12;
+      ctx.beginPath();
+      self.links.forEach(function (l) {
+        var kind = l.type === 'link' || l.type === 'embed' ? l.type : 'relation';
+        if (kind !== style) return;
+        var a = self.toScreen(nodes[l.a]), b = self.toScreen(nodes[l.b]);
+        ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y);
+      });
+      ctx.stroke();
     });
+    if (hover !== null) {
+      ctx.setLineDash([]); ctx.strokeStyle = fg; ctx.globalAlpha = 0.9; ctx.beginPath();
+      this.links.forEach(function (l) {
+        if (l.a !== hover && l.b !== hover) return;
+        var a = self.toScreen(nodes[l.a]), b = self.toScreen(nodes[l.b]);
+        ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y);
+      });
+      ctx.stroke();
+    }
     ctx.setLineDash([]);
-    this.nodes.forEach(function (n, i) {
-      var p = self.toScreen(n), r = self.radius(n) * Math.min(1.5, Math.max(0.6, self.scale));
-      var lit = hover === null || i === hover || self.nodes[hover].neighbours.has(i);
-      ctx.globalAlpha = lit ? 1 : 0.2;
-      ctx.fillStyle = colorOf(n.kind);
-      ctx.beginPath(); ctx.arc(p.x, p.y, n.current ? r + 3 : r, 0, Math.PI * 2); ctx.fill();
-      if (n.current) { ctx.strokeStyle = fg; ctx.lineWidth = 2; ctx.stroke(); ctx.lineWidth = 1; }
-      if (lit && (self.scale > 1.2 || self.nodes.length < 60 || i === hover || (hover !== null && self.nodes[hover].neighbours.has(i)))) {
-        ctx.fillStyle = fg; ctx.font = '12px system-ui, sans-serif';
-        ctx.fillText(n.title, p.x + r + 3, p.y + 4);
+    // Nodes in one path per colour; labels only for what is on screen and relevant.
+    var byColour = new Map(), zoom = Math.min(1.5, Math.max(0.6, this.scale)), labels = [];
+    nodes.forEach(function (n, i) {
+      var p = self.toScreen(n), r = self.radius(n) * zoom;
+      if (p.x < -20 || p.y < -20 || p.x > w + 20 || p.y > h + 20) return;
+      var lit = hover === null || i === hover || nodes[hover].neighbours.has(i);
+      var key = colorOf(n.kind) + (lit ? '' : '/dim');
+      (byColour.get(key) || byColour.set(key, []).get(key)).push([p, n.current ? r + 3 : r]);
+      if (lit && (nodes.length < 60 || self.scale > 1.2 && labels.length < 300 || i === hover || (hover !== null && nodes[hover].neighbours.has(i)))) {
+        labels.push([p, r, n.title]);
       }
     });
+    byColour.forEach(function (circles, key) {
+      ctx.fillStyle = key.split('/')[0];
+      ctx.globalAlpha = key.indexOf('/dim') > 0 ? 0.2 : 1;
+      ctx.beginPath();
+      circles.forEach(function (c) { ctx.moveTo(c[0].x + c[1], c[0].y); ctx.arc(c[0].x, c[0].y, c[1], 0, Math.PI * 2); });
+      ctx.fill();
+    });
     ctx.globalAlpha = 1;
+    nodes.forEach(function (n) {
+      if (!n.current) return;
+      var p = self.toScreen(n);
+      ctx.strokeStyle = fg; ctx.lineWidth = 2; ctx.beginPath(); ctx.arc(p.x, p.y, self.radius(n) * zoom + 3, 0, Math.PI * 2); ctx.stroke();
+    });
+    ctx.fillStyle = fg; ctx.font = '12px system-ui, sans-serif';
+    labels.forEach(function (l) { ctx.fillText(l[2], l[0].x + l[1] + 3, l[0].y + 4); });
+    this.dirty = false;
   };
   Graph.prototype.run = function () {
-    var self = this;
+    var self = this, big = this.nodes.length > 2000;
     function frame() {
-      if (self.alpha > 0.005 || self.drag) self.step();
-      self.draw();
+      var moving = self.alpha > 0.005 || self.drag;
+      if (moving) {
+        self.step();
+        // Large graphs settle in fewer, stronger steps.
+        if (big && !self.drag) self.alpha *= 0.95;
+        if (self.alpha <= 0.005) self.dirty = true;
+      }
+      if (moving || self.dirty) self.draw();
       self.frame = requestAnimationFrame(frame);
     }
+    this.dirty = true;
     frame();
   };
   Graph.prototype.nodeAt = function (x, y) {
@@ -346,8 +389,10 @@
         moved = true;
         self.offsetX = panning.ox + (p.x - panning.x) / self.scale;
         self.offsetY = panning.oy + (p.y - panning.y) / self.scale;
+        self.dirty = true;
       } else {
-        self.hover = self.nodeAt(p.x, p.y);
+        var hover = self.nodeAt(p.x, p.y);
+        if (hover !== self.hover) { self.hover = hover; self.dirty = true; }
         canvas.style.cursor = self.hover === null ? 'grab' : 'pointer';
         canvas.title = self.hover === null ? '' : self.nodes[self.hover].title;
       }
@@ -365,14 +410,16 @@
     canvas.addEventListener('wheel', function (e) {
       e.preventDefault();
       self.scale = Math.min(8, Math.max(0.05, self.scale * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
+      self.dirty = true;
     }, { passive: false });
-    canvas.addEventListener('mouseleave', function () { self.hover = null; });
-    window.addEventListener('resize', function () { self.resize(); });
+    canvas.addEventListener('mouseleave', function () { self.hover = null; self.dirty = true; });
+    window.addEventListener('resize', function () { self.resize(); self.dirty = true; });
   };
   Graph.prototype.fit = function () {
     var xs = this.nodes.map(function (n) { return n.x; }), ys = this.nodes.map(function (n) { return n.y; });
     var w = Math.max.apply(null, xs) - Math.min.apply(null, xs) + 80, h = Math.max.apply(null, ys) - Math.min.apply(null, ys) + 80;
     this.scale = Math.min(2, Math.max(0.05, Math.min(this.width / w, this.height / h)));
+    this.dirty = true;
   };
 
   function neighbourhood(graph, id, depth) {
