@@ -917,9 +917,17 @@ mod tests {
 
     #[test]
     fn injection_goes_before_the_body_end() {
-        let out = String::from_utf8(inject(b"<html><body>x</body></html>", Some("<div>E</div>")))
-            .unwrap();
+        let out = String::from_utf8(inject(
+            b"<html><body>x</body></html>",
+            Some("<div>E</div>"),
+            "s:1",
+        ))
+        .unwrap();
         assert!(out.starts_with("<html><body>x<script>"));
+        assert!(
+            out.contains("var served='s:1'"),
+            "the page knows the version it shows"
+        );
         assert!(out.ends_with("<div>E</div></body></html>"));
     }
 }
