@@ -94,7 +94,8 @@ pub struct Library {
     /// The notes whose pages may show something new after the last
     /// [`relink`], or `None` when anything may have changed.
     pub touched: Option<Vec<NoteId>>,
-    /// Whether the last [`relink`] changed any link or relation between notes.
+    /// Whether the last [`relink`] changed any link or relation between notes,
+    /// or a note's kind: what `graph.json` and the graph page show.
     pub edges_changed: bool,
     /// What [`relink`] can reuse.
     cache: LinkCache,
@@ -1007,8 +1008,8 @@ fn relink_in_place(
     library
 }
 
-/// A hash of a note's edges in the graph: where its links go (and whether
-/// they embed) and its typed relations.
+/// A hash of a note's part of the graph: where its links go (and whether
+/// they embed), its typed relations, and its kind (the node's colour).
 fn edge_hash(note: &Note, links: &[Resolved], relations: &[(String, Vec<NoteId>)]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut edges: Vec<(NoteId, bool)> = note
@@ -1024,7 +1025,7 @@ fn edge_hash(note: &Note, links: &[Resolved], relations: &[(String, Vec<NoteId>)
     edges.sort_unstable();
     edges.dedup();
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (edges, relations).hash(&mut h);
+    (edges, relations, &note.kind).hash(&mut h);
     h.finish()
 }
 
@@ -1060,6 +1061,14 @@ fn note_targets(links: &[Resolved], source: NoteId) -> Vec<NoteId> {
 }
 
 impl Library {
+    /// A hash of the whole graph's edges and kinds (see `edges_changed`).
+    pub fn graph_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.cache.edge_hashes.hash(&mut h);
+        h.finish()
+    }
+
     /// Gathers every link problem into `diagnostics`.
     fn collect_diagnostics(&mut self) {
         let cache = &self.cache;

@@ -26,6 +26,9 @@ use crate::render::{self, OutputFile, Page};
 use crate::site::Site;
 use crate::BuildError;
 
+/// How long the preview waits for another save before rebuilding the search index.
+const SEARCH_DELAY: Duration = Duration::from_millis(400);
+
 /// The reserved path of the live-reload event stream.
 pub const EVENTS_PATH: &str = "/__dossier/events";
 
@@ -818,7 +821,25 @@ pub fn serve(mut options: ServeOptions) -> i32 {
     }
 
     let theme = preview.site.config.theme.clone();
-    while let Ok(first) = events_rx.recv() {
+    loop {
+        // While the search index is behind, wait only briefly for the next
+        // save: a burst of saves rebuilds pages first and the index once.
+        let first = if preview.search_stale {
+            match events_rx.recv_timeout(SEARCH_DELAY) {
+                Ok(event) => event,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    preview.refresh_search();
+                    shared.publish(&preview, false);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match events_rx.recv() {
+                Ok(event) => event,
+                Err(_) => break,
+            }
+        };
         let mut change = Change::default();
         let mut add = |result: notify_debouncer_full::DebounceEventResult| {
             if let Ok(events) = result {
@@ -849,8 +870,6 @@ pub fn serve(mut options: ServeOptions) -> i32 {
                 shared.publish(&preview, true);
                 shared.broadcast("reload");
                 print_outcome(&preview, started, false);
-                preview.refresh_search();
-                shared.publish(&preview, true);
             }
             Err(e) => {
                 eprintln!("error: {e}; still serving the last good build");

@@ -912,7 +912,18 @@ impl<'a> Renderer<'a> {
         match page {
             Page::Note(id) => return self.note_fingerprint(*id),
             Page::Kind(_) | Page::Tag(_) => return self.list_fingerprint(page),
-            Page::Tags | Page::Timeline | Page::Graph | Page::Home | Page::NotFound => {}
+            Page::Graph => {
+                // Titles, URLs and kinds of every note, and the edges between them.
+                let lib = self.library;
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (self.seed, "graph", lib.graph_hash()).hash(&mut h);
+                for id in self.published() {
+                    let note = &lib.notes[id];
+                    (&note.title, &note.url, &note.kind).hash(&mut h);
+                }
+                return h.finish();
+            }
+            Page::Tags | Page::Timeline | Page::Home | Page::NotFound => {}
         }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
