@@ -632,6 +632,18 @@ impl<'a> Renderer<'a> {
         (0..self.library.notes.len()).filter(|&id| self.library.published[id])
     }
 
+    /// Published notes of the kind at `k` in `[[kinds]]`, by title.
+    fn notes_of_kind(&self, k: usize) -> Vec<NoteId> {
+        let lib = self.library;
+        let name = &self.config.kinds[k].name;
+        let mut ids: Vec<NoteId> = self
+            .published()
+            .filter(|&id| lib.notes[id].kind.as_ref() == Some(name))
+            .collect();
+        lib.sort_by_title(&mut ids);
+        ids
+    }
+
     /// Published notes with a date, newest first.
     fn dated(&self) -> Vec<NoteId> {
         let lib = self.library;
@@ -673,11 +685,7 @@ impl<'a> Renderer<'a> {
             }
             Page::Kind(k) => {
                 let kind = &self.config.kinds[*k];
-                let mut ids: Vec<NoteId> = self
-                    .published()
-                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
-                    .collect();
-                lib.sort_by_title(&mut ids);
+                let ids = self.notes_of_kind(*k);
                 Prepared {
                     template: "kind.html",
                     url: kind_url(&kind.folder),
@@ -995,15 +1003,7 @@ impl<'a> Renderer<'a> {
         self.seed.hash(h);
         page.hash(h);
         let ids: Vec<NoteId> = match page {
-            Page::Kind(k) => {
-                let kind = &self.config.kinds[*k];
-                let mut ids: Vec<NoteId> = self
-                    .published()
-                    .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
-                    .collect();
-                lib.sort_by_title(&mut ids);
-                ids
-            }
+            Page::Kind(k) => self.notes_of_kind(*k),
             Page::Tag(key) => match lib.tags.get(key) {
                 Some(tag) => {
                     (&tag.name, &tag.url).hash(h);
