@@ -128,12 +128,17 @@ fn snippet(lib: &Library, id: NoteId) -> String {
     if let Some(description) = &note.description {
         return description.clone();
     }
-    let prose = note
-        .scan
-        .prose
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Words from the start of the prose only: enough for SNIPPET_CHARS characters.
+    let mut prose = String::with_capacity(SNIPPET_CHARS * 2);
+    for word in note.scan.prose.split_whitespace() {
+        if prose.chars().count() > SNIPPET_CHARS {
+            break;
+        }
+        if !prose.is_empty() {
+            prose.push(' ');
+        }
+        prose.push_str(word);
+    }
     match prose.char_indices().nth(SNIPPET_CHARS) {
         Some((cut, _)) => format!("{}…", &prose[..prose[..cut].rfind(' ').unwrap_or(cut)]),
         None => prose,
