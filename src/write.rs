@@ -110,6 +110,39 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
+/// Removes staging and previous-output folders of `out` left by builds that were
+/// killed: only folders with Dossier's own names (`.public.staging-PID`,
+/// `.public.previous-PID`) whose process is gone. Where processes cannot be
+/// looked up (no `/proc`), nothing is removed.
+fn remove_abandoned_siblings(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name().and_then(|n| n.to_str()))
+    else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let pid = [".staging-", ".previous-"]
+            .iter()
+            .find_map(|tag| file_name.strip_prefix(&format!(".{name}{tag}")))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            let alive = Path::new("/proc").join(pid.to_string()).exists();
+            if !alive && entry.path().is_dir() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 fn safe_relative(path: &str) -> Option<PathBuf> {
     let p = Path::new(path);
     p.components()
@@ -136,6 +169,7 @@ impl Staging {
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent)?;
         }
+        remove_abandoned_siblings(out);
         std::fs::create_dir(&dir)?;
         Ok(Staging {
             dir,

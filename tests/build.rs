@@ -316,6 +316,24 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
 }
 
 #[test]
+fn folders_left_by_a_killed_build_are_cleared_but_nothing_else() {
+    let site = fixture();
+    let abandoned = site.root().join(".public.staging-4000000000");
+    std::fs::create_dir_all(abandoned.join("actors")).unwrap();
+    let not_ours = site.root().join(".public.staging-notes");
+    std::fs::create_dir_all(&not_ours).unwrap();
+    site.build_ok();
+    assert!(
+        !abandoned.exists(),
+        "the staging folder of a dead build is removed"
+    );
+    assert!(
+        not_ours.exists(),
+        "a folder that only looks similar is kept"
+    );
+}
+
+#[test]
 fn a_rebuild_replaces_stale_pages() {
     let site = fixture();
     site.build_ok();
