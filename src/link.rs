@@ -812,32 +812,19 @@ fn link_all(
 /// The incremental path of [`relink`]: `previous` has the same notes, names
 /// and attachments; only texts changed.
 fn relink_in_place(
-    previous: Library,
+    mut lib: Library,
     notes: Vec<Note>,
     attachments: Vec<Attachment>,
     config: &Config,
 ) -> Library {
-    let Library {
-        mut links,
-        mut fields,
-        mut backlinks,
-        mut relations,
-        mut inverse_relations,
-        title_rank,
-        mut mentions,
-        mut tags,
-        mut cache,
-        published,
-        ..
-    } = previous;
     let stale: Vec<NoteId> = (0..notes.len())
-        .filter(|&id| cache.source_hashes[id] != notes[id].source_hash)
+        .filter(|&id| lib.cache.source_hashes[id] != notes[id].source_hash)
         .collect();
     let resolver = Resolver {
-        index: &cache.index,
+        index: &lib.cache.index,
         notes: &notes,
         attachments: &attachments,
-        published: &published,
+        published: &lib.published,
         policy: config.broken_links,
     };
     let fresh: Vec<(NoteId, NoteLinks)> = stale
@@ -853,32 +840,32 @@ fn relink_in_place(
     for (id, (new_links, new_fields, new_diagnostics)) in fresh {
         // Embed cycles need a new look when the note embeds (or embedded) a note.
         let embeds_now = embeds_a_note(&notes[id], &new_links);
-        embeds_changed |= embeds_now || cache.embeds[id];
-        cache.embeds[id] = embeds_now;
-        touched.extend(note_targets(&links[id], id));
+        embeds_changed |= embeds_now || lib.cache.embeds[id];
+        lib.cache.embeds[id] = embeds_now;
+        touched.extend(note_targets(&lib.links[id], id));
         touched.extend(note_targets(&new_links, id));
-        touched.extend(backlinks[id].iter().map(|b| b.source));
+        touched.extend(lib.backlinks[id].iter().map(|b| b.source));
         touched.extend(
-            relations[id]
+            lib.relations[id]
                 .iter()
                 .flat_map(|(_, targets)| targets.iter().copied()),
         );
         touched.extend(
-            inverse_relations[id]
+            lib.inverse_relations[id]
                 .iter()
                 .flat_map(|(_, sources)| sources.iter().copied()),
         );
-        if published[id] {
+        if lib.published[id] {
             // Backlinks: drop this note from its old targets, add it to the new ones.
-            for target in note_targets(&links[id], id) {
-                backlinks[target].retain(|b| b.source != id);
+            for target in note_targets(&lib.links[id], id) {
+                lib.backlinks[target].retain(|b| b.source != id);
             }
             for (index, resolved) in new_links.iter().enumerate() {
                 if let Resolved::Note { id: target, .. } = *resolved {
                     if target == id {
                         continue;
                     }
-                    let list = &mut backlinks[target];
+                    let list = &mut lib.backlinks[target];
                     match list.iter_mut().find(|b| b.source == id) {
                         Some(b) => b.links.push(index),
                         None => list.push(Backlink {
@@ -889,29 +876,31 @@ fn relink_in_place(
                 }
             }
             for target in note_targets(&new_links, id) {
-                backlinks[target].sort_by_key(|b| title_rank[b.source]);
+                lib.backlinks[target].sort_by_key(|b| lib.title_rank[b.source]);
             }
             // Relations: same for the inverse lists.
-            for (key, targets) in &relations[id] {
+            for (key, targets) in &lib.relations[id] {
                 for &target in targets {
-                    if let Some(pos) = inverse_relations[target].iter().position(|(k, _)| k == key)
+                    if let Some(pos) = lib.inverse_relations[target]
+                        .iter()
+                        .position(|(k, _)| k == key)
                     {
-                        inverse_relations[target][pos].1.retain(|&s| s != id);
-                        if inverse_relations[target][pos].1.is_empty() {
-                            inverse_relations[target].remove(pos);
+                        lib.inverse_relations[target][pos].1.retain(|&s| s != id);
+                        if lib.inverse_relations[target][pos].1.is_empty() {
+                            lib.inverse_relations[target].remove(pos);
                         }
                     }
                 }
             }
-            relations[id] = outgoing_relations(&notes[id], &new_fields);
+            lib.relations[id] = outgoing_relations(&notes[id], &new_fields);
             touched.extend(
-                relations[id]
+                lib.relations[id]
                     .iter()
                     .flat_map(|(_, targets)| targets.iter().copied()),
             );
-            for (key, targets) in &relations[id] {
+            for (key, targets) in &lib.relations[id] {
                 for &target in targets {
-                    let lists = &mut inverse_relations[target];
+                    let lists = &mut lib.inverse_relations[target];
                     let pos = match lists.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
                         Ok(pos) => pos,
                         Err(pos) => {
@@ -921,28 +910,29 @@ fn relink_in_place(
                     };
                     let sources = &mut lists[pos].1;
                     if !sources.contains(&id) {
-                        let at = sources.partition_point(|&s| title_rank[s] < title_rank[id]);
+                        let at =
+                            sources.partition_point(|&s| lib.title_rank[s] < lib.title_rank[id]);
                         sources.insert(at, id);
                     }
                 }
             }
         }
         // Unlinked mentions: withdraw the old ones, find the new ones.
-        for &target in &cache.mention_targets[id] {
-            mentions[target].retain(|m| m.source != id);
+        for &target in &lib.cache.mention_targets[id] {
+            lib.mentions[target].retain(|m| m.source != id);
             touched.push(target);
         }
-        let found = if published[id] {
-            cache
+        let found = if lib.published[id] {
+            lib.cache
                 .finder
-                .find(&notes, id, &new_links, &related(&relations[id]))
+                .find(&notes, id, &new_links, &related(&lib.relations[id]))
         } else {
             Vec::new()
         };
-        cache.mention_targets[id] = found.iter().map(|(t, _)| *t).collect();
+        lib.cache.mention_targets[id] = found.iter().map(|(t, _)| *t).collect();
         for (target, context) in found {
-            let list = &mut mentions[target];
-            let at = list.partition_point(|m| title_rank[m.source] < title_rank[id]);
+            let list = &mut lib.mentions[target];
+            let at = list.partition_point(|m| lib.title_rank[m.source] < lib.title_rank[id]);
             list.insert(
                 at,
                 Mention {
@@ -952,27 +942,27 @@ fn relink_in_place(
             );
             touched.push(target);
         }
-        tags_changed |= cache.tag_lists[id] != notes[id].tags;
-        let edges = edge_hash(&notes[id], &new_links, &relations[id]);
-        edges_changed |= edges != cache.edge_hashes[id];
-        cache.edge_hashes[id] = edges;
-        links[id] = new_links;
-        fields[id] = new_fields;
-        cache.note_diagnostics[id] = new_diagnostics;
-        cache.source_hashes[id] = notes[id].source_hash;
+        tags_changed |= lib.cache.tag_lists[id] != notes[id].tags;
+        let edges = edge_hash(&notes[id], &new_links, &lib.relations[id]);
+        edges_changed |= edges != lib.cache.edge_hashes[id];
+        lib.cache.edge_hashes[id] = edges;
+        lib.links[id] = new_links;
+        lib.fields[id] = new_fields;
+        lib.cache.note_diagnostics[id] = new_diagnostics;
+        lib.cache.source_hashes[id] = notes[id].source_hash;
     }
     if tags_changed {
-        tags = collect_tags(&notes, &published, &title_rank);
-        cache.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
-        cache.clash_diagnostics = check_url_clashes(&notes, &published, &tags, config);
+        lib.tags = collect_tags(&notes, &lib.published, &lib.title_rank);
+        lib.cache.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
+        lib.cache.clash_diagnostics = check_url_clashes(&notes, &lib.published, &lib.tags, config);
     }
-    if embeds_changed || !cache.cycle_diagnostics.is_empty() {
-        cache.cycle_diagnostics = check_embed_cycles(&notes, &links, config.broken_links);
+    if embeds_changed || !lib.cache.cycle_diagnostics.is_empty() {
+        lib.cache.cycle_diagnostics = check_embed_cycles(&notes, &lib.links, config.broken_links);
     }
     // Notes embedding a touched note show its text: follow embeds backwards.
     let mut queue = touched.clone();
     while let Some(id) = queue.pop() {
-        for backlink in &backlinks[id] {
+        for backlink in &lib.backlinks[id] {
             let embeds = backlink
                 .links
                 .iter()
@@ -987,25 +977,12 @@ fn relink_in_place(
     touched.dedup();
     // Tag counts show on every page with the tag: then anything may have changed.
     let touched = (!tags_changed).then_some(touched);
-    let mut library = Library {
-        notes,
-        published,
-        attachments,
-        links,
-        fields,
-        backlinks,
-        relations,
-        inverse_relations,
-        title_rank,
-        mentions,
-        tags,
-        diagnostics: Vec::new(),
-        touched,
-        edges_changed,
-        cache,
-    };
-    library.collect_diagnostics();
-    library
+    lib.notes = notes;
+    lib.attachments = attachments;
+    lib.touched = touched;
+    lib.edges_changed = edges_changed;
+    lib.collect_diagnostics();
+    lib
 }
 
 /// A hash of a note's part of the graph: where its links go (and whether

@@ -145,6 +145,30 @@ pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, S
     load_reusing(root, content_dir, config, HashMap::new(), &HashSet::new())
 }
 
+/// Reads and parses one note file; `relative` is its path in the content folder.
+fn read_note(
+    root: &Path,
+    relative: String,
+    source: &Path,
+    config: &Config,
+) -> Result<Note, Diagnostic> {
+    let shown = display(root, source);
+    let file_stamp = stamp(source);
+    let bytes = std::fs::read(source)
+        .map_err(|e| Diagnostic::error(shown.clone(), 0, 0, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(
+            shown.clone(),
+            0,
+            0,
+            "not valid UTF-8; save the file as UTF-8",
+        )
+    })?;
+    let mut note = parse_note(relative, shown, text, config);
+    note.stamp = file_stamp;
+    Ok(note)
+}
+
 /// Parses again, in place, the notes of `notes` whose files are in `changed`,
 /// when every changed path is an existing note already in `notes` (an edit in
 /// place, the common case while writing): no walk of the content folder.
@@ -173,10 +197,10 @@ pub fn reparse_in_place(
     let fresh: Vec<(usize, Note)> = targets
         .par_iter()
         .filter_map(|&(index, path)| {
-            let text = std::fs::read_to_string(path).ok()?;
-            let mut note = parse_note(notes[index].path.clone(), display(root, path), text, config);
-            note.stamp = stamp(path);
-            Some((index, note))
+            Some((
+                index,
+                read_note(root, notes[index].path.clone(), path, config).ok()?,
+            ))
         })
         .collect();
     if fresh.len() != targets.len() {
@@ -271,40 +295,17 @@ pub fn load_reusing(
             _ => to_parse.push((relative, source)),
         }
     }
-    let loaded: Vec<(Option<Note>, Vec<Diagnostic>)> = to_parse
+    let loaded: Vec<Result<Note, Diagnostic>> = to_parse
         .into_par_iter()
-        .map(|(relative, source)| {
-            let shown = display(root, &source);
-            let file_stamp = stamp(&source);
-            match std::fs::read(&source) {
-                Err(e) => (
-                    None,
-                    vec![Diagnostic::error(shown, 0, 0, format!("cannot read: {e}"))],
-                ),
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Err(_) => (
-                        None,
-                        vec![Diagnostic::error(
-                            shown,
-                            0,
-                            0,
-                            "not valid UTF-8; save the file as UTF-8",
-                        )],
-                    ),
-                    Ok(text) => {
-                        let mut note = parse_note(relative, shown, text, config);
-                        note.stamp = file_stamp;
-                        (Some(note), Vec::new())
-                    }
-                },
-            }
-        })
+        .map(|(relative, source)| read_note(root, relative, &source, config))
         .collect();
 
     let mut notes = reused;
-    for (note, diags) in loaded {
-        notes.extend(note);
-        diagnostics.extend(diags);
+    for note in loaded {
+        match note {
+            Ok(note) => notes.push(note),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
     }
     notes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Vault {

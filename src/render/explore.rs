@@ -17,7 +17,7 @@ struct GraphNode<'a> {
     links: usize,
 }
 
-#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize)]
 struct GraphEdge<'a> {
     source: &'a str,
     target: &'a str,
@@ -30,62 +30,65 @@ fn node_id(url: &str) -> &str {
     url.trim_end_matches('/')
 }
 
+/// Where a note's links and typed relations go, each with its edge type:
+/// `link`, `embed`, or the relation's name. Published notes other than itself only.
+fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &str)> + '_ {
+    let links = lib.notes[id]
+        .scan
+        .links
+        .iter()
+        .zip(&lib.links[id])
+        .filter_map(|(link, resolved)| match *resolved {
+            Resolved::Note { id: target, .. } => Some((
+                target,
+                if link.syntax == LinkSyntax::WikiEmbed {
+                    "embed"
+                } else {
+                    "link"
+                },
+            )),
+            _ => None,
+        });
+    let relations = lib.relations[id]
+        .iter()
+        .flat_map(|(name, targets)| targets.iter().map(move |&t| (t, name.as_str())));
+    links
+        .chain(relations)
+        .filter(move |&(target, _)| target != id && lib.published[target])
+}
+
 /// `graph.json`: every published note as a node and every link between two
 /// of them as an edge, typed `link`, `embed`, or the relation's name.
 pub fn graph(lib: &Library, config: &Config) -> OutputFile {
     let published = |id: NoteId| lib.published[id];
-    let mut edges: Vec<GraphEdge> = Vec::new();
-    let mut degree = vec![0usize; lib.notes.len()];
-    for (source, note) in lib.notes.iter().enumerate() {
-        if !published(source) {
-            continue;
-        }
-        let from = node_id(&note.url);
-        for (link, resolved) in note.scan.links.iter().zip(&lib.links[source]) {
-            if let Resolved::Note { id, .. } = *resolved {
-                if id != source && published(id) {
-                    let kind = if link.syntax == LinkSyntax::WikiEmbed {
-                        "embed"
-                    } else {
-                        "link"
-                    };
-                    edges.push(GraphEdge {
-                        source: from,
-                        target: node_id(&lib.notes[id].url),
-                        kind,
-                    });
-                }
-            }
-        }
-        for (name, targets) in &lib.relations[source] {
-            for &id in targets {
-                if id != source && published(id) {
-                    edges.push(GraphEdge {
-                        source: from,
-                        target: node_id(&lib.notes[id].url),
-                        kind: name,
-                    });
-                }
-            }
-        }
-    }
-    edges.sort();
-    edges.dedup();
-    let index: std::collections::HashMap<&str, NoteId> = (0..lib.notes.len())
+    let mut pairs: Vec<(NoteId, NoteId, &str)> = (0..lib.notes.len())
         .filter(|&id| published(id))
-        .map(|id| (node_id(&lib.notes[id].url), id))
+        .flat_map(|source| {
+            outgoing_edges(lib, source).map(move |(target, kind)| (source, target, kind))
+        })
         .collect();
-    let mut neighbours: Vec<(NoteId, NoteId)> = edges
+    pairs.sort_unstable();
+    pairs.dedup();
+    // A note's `links`: the distinct notes it is connected to, either way.
+    let mut neighbours: Vec<(NoteId, NoteId)> = pairs
         .iter()
-        .filter_map(|e| Some((*index.get(e.source)?, *index.get(e.target)?)))
-        .flat_map(|(a, b)| [(a.min(b), a.max(b))])
+        .map(|&(a, b, _)| (a.min(b), a.max(b)))
         .collect();
     neighbours.sort_unstable();
     neighbours.dedup();
+    let mut degree = vec![0usize; lib.notes.len()];
     for (a, b) in neighbours {
         degree[a] += 1;
         degree[b] += 1;
     }
+    let edges: Vec<GraphEdge> = pairs
+        .iter()
+        .map(|&(s, t, kind)| GraphEdge {
+            source: node_id(&lib.notes[s].url),
+            target: node_id(&lib.notes[t].url),
+            kind,
+        })
+        .collect();
     let nodes: Vec<GraphNode> = (0..lib.notes.len())
         .filter(|&id| published(id))
         .map(|id| {
@@ -116,69 +119,35 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 /// links to or relates to and every note linking or relating to it, with the
 /// edges between the note and them. JSON, safe inside a `<script>` element.
 pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
-    let note = &lib.notes[id];
-    let me = node_id(&note.url);
-    let mut edges: Vec<GraphEdge> = Vec::new();
-    for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
-        if let Resolved::Note { id: target, .. } = *resolved {
-            if target != id && lib.published[target] {
-                let kind = if link.syntax == LinkSyntax::WikiEmbed {
-                    "embed"
-                } else {
-                    "link"
-                };
-                edges.push(GraphEdge {
-                    source: me,
-                    target: node_id(&lib.notes[target].url),
-                    kind,
-                });
-            }
-        }
-    }
-    for backlink in &lib.backlinks[id] {
-        let source = &lib.notes[backlink.source];
-        let embeds = backlink
-            .links
+    let me = node_id(&lib.notes[id].url);
+    // Its own edges, and the edges of every note linking or relating to it.
+    let sources = lib.backlinks[id].iter().map(|b| b.source).chain(
+        lib.inverse_relations[id]
             .iter()
-            .any(|&i| source.scan.links[i].syntax == LinkSyntax::WikiEmbed);
-        edges.push(GraphEdge {
-            source: node_id(&source.url),
-            target: me,
-            kind: if embeds { "embed" } else { "link" },
-        });
-    }
-    for (name, targets) in &lib.relations[id] {
-        for &target in targets {
-            edges.push(GraphEdge {
-                source: me,
-                target: node_id(&lib.notes[target].url),
-                kind: name,
-            });
-        }
-    }
-    for (name, sources) in &lib.inverse_relations[id] {
-        for &source in sources {
-            edges.push(GraphEdge {
-                source: node_id(&lib.notes[source].url),
-                target: me,
-                kind: name,
-            });
-        }
-    }
-    edges.sort();
-    edges.dedup();
-    let mut ids: Vec<NoteId> = vec![id];
-    ids.extend(lib.links[id].iter().filter_map(|r| match r {
-        Resolved::Note { id: t, .. } if lib.published[*t] => Some(*t),
-        _ => None,
-    }));
-    ids.extend(lib.backlinks[id].iter().map(|b| b.source));
-    ids.extend(
-        lib.relations[id]
-            .iter()
-            .chain(&lib.inverse_relations[id])
-            .flat_map(|(_, ids)| ids.iter().copied()),
+            .flat_map(|(_, sources)| sources.iter().copied()),
     );
+    let mut pairs: Vec<(NoteId, NoteId, &str)> = outgoing_edges(lib, id)
+        .map(|(t, kind)| (id, t, kind))
+        .collect();
+    for source in sources {
+        pairs.extend(
+            outgoing_edges(lib, source)
+                .filter(|&(t, _)| t == id)
+                .map(|(_, kind)| (source, id, kind)),
+        );
+    }
+    pairs.sort();
+    pairs.dedup();
+    let edges: Vec<GraphEdge> = pairs
+        .iter()
+        .map(|&(s, t, kind)| GraphEdge {
+            source: node_id(&lib.notes[s].url),
+            target: node_id(&lib.notes[t].url),
+            kind,
+        })
+        .collect();
+    let mut ids: Vec<NoteId> = vec![id];
+    ids.extend(pairs.iter().map(|&(s, t, _)| if s == id { t } else { s }));
     let mut seen = std::collections::HashSet::new();
     ids.retain(|i| seen.insert(*i));
     let nodes: Vec<GraphNode> = ids
@@ -239,32 +208,15 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
         .into_iter()
         .map(|id| {
             let note = &lib.notes[id];
-            let mut edges: Vec<(&str, String, &str)> = Vec::new();
-            for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
-                if let Resolved::Note { id: t, .. } = *resolved {
-                    if t != id && lib.published[t] {
-                        let kind = if link.syntax == LinkSyntax::WikiEmbed {
-                            "embed"
-                        } else {
-                            "link"
-                        };
-                        edges.push((
-                            &lib.notes[t].title,
-                            page_link(config, &lib.notes[t].url),
-                            kind,
-                        ));
-                    }
-                }
-            }
-            for (name, targets) in &lib.relations[id] {
-                for &t in targets {
-                    edges.push((
-                        &lib.notes[t].title,
+            let mut edges: Vec<(&str, String, &str)> = outgoing_edges(lib, id)
+                .map(|(t, kind)| {
+                    (
+                        lib.notes[t].title.as_str(),
                         page_link(config, &lib.notes[t].url),
-                        name,
-                    ));
-                }
-            }
+                        kind,
+                    )
+                })
+                .collect();
             edges.sort();
             edges.dedup();
             let links = edges.len();

@@ -21,19 +21,6 @@ use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Sn
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
-/// The template files a theme provides.
-pub const TEMPLATE_NAMES: [&str; 9] = [
-    "graph.html",
-    "timeline.html",
-    "base.html",
-    "index.html",
-    "note.html",
-    "kind.html",
-    "tag.html",
-    "tags.html",
-    "404.html",
-];
-
 /// The default theme, built into the binary so `dossier init` sites need no copy of it.
 const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
     (
