@@ -118,12 +118,16 @@ impl Site {
         Ok(())
     }
 
-    /// Reads `site.toml` and the templates again; every note is parsed again,
-    /// since kinds come from the settings.
+    /// Reads `site.toml` and the templates again. Notes are parsed again only
+    /// when the kinds or the content folder changed (a note's kind comes from them).
     pub fn reload_settings(&mut self) -> Result<(), BuildError> {
-        self.config = Config::load(&self.root).map_err(config_error)?;
+        let config = Config::load(&self.root).map_err(config_error)?;
+        // Notes depend on the settings only through their kinds and folder.
+        let reparse =
+            config.kinds != self.config.kinds || config.content_dir != self.config.content_dir;
+        self.config = config;
         self.reload_templates()?;
-        self.reload_content(&HashSet::new(), true)
+        self.reload_content(&HashSet::new(), reparse)
     }
 
     /// Reads the templates again.
