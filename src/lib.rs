@@ -65,7 +65,7 @@ pub struct BuildReport {
     /// Wall time of the whole build.
     pub elapsed: Duration,
     /// Wall time of each stage, in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Lap>,
 }
 
 /// Why a build failed. Each maps to an exit code of the CLI.
@@ -170,10 +170,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
+/// One build stage as `dossier build --timings` reports it.
+#[derive(Debug, Clone)]
+pub struct Lap {
+    /// What the stage did.
+    pub stage: &'static str,
+    /// Its wall time.
+    pub took: Duration,
+    /// The process's peak resident memory so far, in bytes, where the
+    /// platform tells (Linux).
+    pub peak_memory: Option<u64>,
+}
+
 /// Wall time of each build stage, for `dossier build --timings`.
 struct Timings {
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<Lap>,
 }
 
 impl Timings {
@@ -186,7 +198,19 @@ impl Timings {
 
     fn lap(&mut self, stage: &'static str) {
         let now = Instant::now();
-        self.laps.push((stage, now - self.last));
+        self.laps.push(Lap {
+            stage,
+            took: now - self.last,
+            peak_memory: peak_memory(),
+        });
         self.last = now;
     }
+}
+
+/// Peak resident set size of this process (`VmHWM` in `/proc/self/status`).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

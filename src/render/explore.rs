@@ -1,5 +1,7 @@
 //! Data for exploring the knowledge base: `graph.json` and the timeline.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::{page_link, OutputFile};
@@ -117,9 +119,10 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 
 /// The neighbourhood of one note for its local graph: the note, every note it
 /// links to or relates to and every note linking or relating to it, with the
-/// edges between the note and them. JSON, safe inside a `<script>` element.
+/// edges between the note and them. Compact JSON, safe inside a `<script>`:
+/// `{"id":…,"link":"index.html","nodes":[[id,title,kind],…],"edges":[[from,to,type],…]}`
+/// where edges index into `nodes` and a node's URL is `id + "/" + link`.
 pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
-    let me = node_id(&lib.notes[id].url);
     // Its own edges, and the edges of every note linking or relating to it.
     let sources = lib.backlinks[id].iter().map(|b| b.source).chain(
         lib.inverse_relations[id]
@@ -136,49 +139,67 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
                 .map(|(_, kind)| (source, id, kind)),
         );
     }
-    pairs.sort();
+    pairs.sort_unstable();
     pairs.dedup();
-    let edges: Vec<GraphEdge> = pairs
-        .iter()
-        .map(|&(s, t, kind)| GraphEdge {
-            source: node_id(&lib.notes[s].url),
-            target: node_id(&lib.notes[t].url),
-            kind,
-        })
-        .collect();
     let mut ids: Vec<NoteId> = vec![id];
     ids.extend(pairs.iter().map(|&(s, t, _)| if s == id { t } else { s }));
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     ids.retain(|i| seen.insert(*i));
-    let nodes: Vec<GraphNode> = ids
-        .iter()
-        .map(|&i| {
-            let n = &lib.notes[i];
-            GraphNode {
-                id: node_id(&n.url),
-                title: &n.title,
-                kind: n.kind.as_deref(),
-                tags: &[],
-                url: page_link(config, &n.url),
-                links: 0,
-            }
-        })
-        .collect();
-    #[derive(Serialize)]
-    struct Local<'a> {
-        id: &'a str,
-        nodes: Vec<GraphNode<'a>>,
-        edges: Vec<GraphEdge<'a>>,
+    let position = |n: NoteId| ids.iter().position(|&i| i == n).unwrap_or(0);
+
+    let mut out = String::with_capacity(64 + ids.len() * 48 + pairs.len() * 12);
+    out.push_str("{\"id\":");
+    push_json_str(&mut out, node_id(&lib.notes[id].url));
+    out.push_str(",\"link\":");
+    push_json_str(&mut out, if config.index_links { "index.html" } else { "" });
+    out.push_str(",\"nodes\":[");
+    for (n, &i) in ids.iter().enumerate() {
+        let note = &lib.notes[i];
+        out.push_str(if n == 0 { "[" } else { ",[" });
+        push_json_str(&mut out, node_id(&note.url));
+        out.push(',');
+        push_json_str(&mut out, &note.title);
+        out.push(',');
+        match &note.kind {
+            Some(kind) => push_json_str(&mut out, kind),
+            None => out.push_str("null"),
+        }
+        out.push(']');
     }
-    let json = serde_json::to_string(&Local {
-        id: me,
-        nodes,
-        edges,
-    })
-    .unwrap_or_default();
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    out.push_str("],\"edges\":[");
+    for (n, &(s, t, kind)) in pairs.iter().enumerate() {
+        let _ = write!(
+            out,
+            "{}[{},{},",
+            if n == 0 { "" } else { "," },
+            position(s),
+            position(t)
+        );
+        push_json_str(&mut out, kind);
+        out.push(']');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Appends `s` as a JSON string that is also safe inside a `<script>`
+/// element: `<`, `>` and `&` are written as `\u` escapes.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// One line of the graph page's text version: a note and where it links.
@@ -232,4 +253,19 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_json_str;
+
+    #[test]
+    fn json_strings_round_trip_and_cannot_close_a_script() {
+        let tricky = "Zoë \"quoted\" \\ back</script><!-- & \n\t\u{1} \u{2028} 王";
+        let mut out = String::new();
+        push_json_str(&mut out, tricky);
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
+        let parsed: String = serde_json::from_str(&out).expect("valid JSON");
+        assert_eq!(parsed, tricky);
+    }
 }

@@ -10,10 +10,11 @@
 //! Terms are lowercase with diacritics removed; CJK text is indexed as
 //! character pairs. `static/search.js` normalizes queries the same way.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -145,51 +146,56 @@ fn snippet(lib: &Library, id: NoteId) -> String {
     }
 }
 
+/// Term → `[doc, score]` for every document the term occurs in.
+type Postings = FxHashMap<Box<str>, Vec<[u32; 2]>>;
+
+/// Adds the terms of one note (document number `doc`) to `postings`.
+fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
+    let title = normalized(&note.title);
+    let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
+    let prose = normalized(&note.scan.prose);
+    // term -> (in title, in an alias, body count)
+    let mut found: FxHashMap<&str, (bool, bool, u32)> = FxHashMap::default();
+    for_each_term(&title, |t| found.entry(t).or_default().0 = true);
+    for alias in &aliases {
+        for_each_term(alias, |t| found.entry(t).or_default().1 = true);
+    }
+    for_each_term(&prose, |t| {
+        let count = &mut found.entry(t).or_default().2;
+        *count = (*count + 1).min(MAX_BODY_COUNT);
+    });
+    for (term, (title, alias, count)) in found {
+        let score = u32::from(title) * TITLE_SCORE + u32::from(alias) * ALIAS_SCORE + count;
+        match postings.get_mut(term) {
+            Some(list) => list.push([doc, score]),
+            None => {
+                postings.insert(term.into(), vec![[doc, score]]);
+            }
+        }
+    }
+}
+
 /// Every file of the search index.
 pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
     let docs: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
-    // Per document, in parallel: each term with its score.
-    let per_doc: Vec<Vec<(String, u32)>> = docs
+    // Postings per term, built in parallel: each worker indexes a run of
+    // documents into its own map, and the maps are merged pairwise.
+    let postings = docs
         .par_iter()
-        .map(|&id| {
-            let note = &lib.notes[id];
-            let title = normalized(&note.title);
-            let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
-            let prose = normalized(&note.scan.prose);
-            // term -> (in title, in an alias, body count)
-            let mut found: HashMap<&str, (bool, bool, u32)> = HashMap::new();
-            for_each_term(&title, |t| found.entry(t).or_default().0 = true);
-            for alias in &aliases {
-                for_each_term(alias, |t| found.entry(t).or_default().1 = true);
-            }
-            for_each_term(&prose, |t| {
-                let count = &mut found.entry(t).or_default().2;
-                *count = (*count + 1).min(MAX_BODY_COUNT);
-            });
-            found
-                .into_iter()
-                .map(|(term, (title, alias, count))| {
-                    (
-                        term.to_string(),
-                        u32::from(title) * TITLE_SCORE + u32::from(alias) * ALIAS_SCORE + count,
-                    )
-                })
-                .collect()
+        .enumerate()
+        .fold(Postings::default, |mut postings, (doc, &id)| {
+            index_doc(&lib.notes[id], doc as u32, &mut postings);
+            postings
         })
-        .collect();
-    let mut postings: HashMap<String, Vec<[u32; 2]>> = HashMap::new();
-    for (doc, list) in per_doc.into_iter().enumerate() {
-        for (term, score) in list {
-            match postings.get_mut(&term) {
-                Some(list) => list.push([doc as u32, score]),
-                None => {
-                    postings.insert(term, vec![[doc as u32, score]]);
-                }
+        .reduce(Postings::default, |a, b| {
+            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+            for (term, list) in small {
+                big.entry(term).or_default().extend(list);
             }
-        }
-    }
+            big
+        });
     let mut shards: BTreeMap<String, BTreeMap<String, Vec<[u32; 2]>>> = BTreeMap::new();
     for (term, mut list) in postings {
         list.sort_unstable_by(|a, b| b[1].cmp(&a[1]).then(a[0].cmp(&b[0])));
@@ -197,7 +203,7 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
         shards
             .entry(shard_key(&term))
             .or_default()
-            .insert(term, list);
+            .insert(term.into(), list);
     }
     let mut files = Vec::with_capacity(shards.len() + docs.len() / DOC_CHUNK + 2);
     let manifest = Manifest {

@@ -84,7 +84,7 @@ test('the local graph on Wang Xiaohong draws his neighbours', async () => {
   await page.goto(url + 'actors/wang-xiaohong/');
   await page.waitForTimeout(1200);
   const data = JSON.parse(await page.locator('#local-graph-data').textContent());
-  const titles = data.nodes.map((n) => n.title);
+  const titles = data.nodes.map((n) => n[1]);
   for (const name of ['Wang Xiaohong', 'Ministry of Public Security', 'Fentanyl', 'The Wall Street Journal']) {
     assert.ok(titles.includes(name), `${name} in ${titles}`);
   }

@@ -440,9 +440,16 @@
   }
 
   // Local graph beside a note: depth 1 is embedded in the page, depth 2 loads graph.json.
+  // The embedded data is compact: nodes are [id, title, kind], edges index into them.
+  function localData() {
+    var d = JSON.parse(document.getElementById('local-graph-data').textContent);
+    var nodes = d.nodes.map(function (n) { return { id: n[0], title: n[1], kind: n[2], url: n[0] + '/' + d.link }; });
+    var edges = d.edges.map(function (e) { return { source: nodes[e[0]].id, target: nodes[e[1]].id, type: e[2] }; });
+    return { id: d.id, nodes: nodes, edges: edges };
+  }
   var local = document.getElementById('local-graph');
   if (local) {
-    var data = JSON.parse(document.getElementById('local-graph-data').textContent);
+    var data = localData();
     var canvas = local.querySelector('canvas'), current = null;
     var show = function (graph) {
       if (current) cancelAnimationFrame(current.frame);
@@ -455,7 +462,7 @@
     if (depth) {
       depth.hidden = false;
       depth.addEventListener('change', function () {
-        if (depth.value === '1') { show({ nodes: JSON.parse(document.getElementById('local-graph-data').textContent).nodes, edges: data.edges }); return; }
+        if (depth.value === '1') { show(localData()); return; }
         fetch(root + 'graph.json').then(function (r) { return r.json(); }).then(function (graph) {
           show(neighbourhood(graph, data.id, 2));
         });
