@@ -7,6 +7,8 @@
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 use crate::config::{BrokenLinks, Config};
@@ -104,13 +106,13 @@ pub struct Library {
 /// Hash indexes over note names, built once and kept while names stay the same.
 #[derive(Debug, Default)]
 struct Index {
-    by_path: HashMap<String, Vec<NoteId>>,
-    by_full_path: HashMap<String, NoteId>,
-    by_stem: HashMap<String, Vec<NoteId>>,
-    by_title: HashMap<String, Vec<NoteId>>,
-    by_alias: HashMap<String, Vec<NoteId>>,
-    attachment_by_path: HashMap<String, usize>,
-    attachment_by_name: HashMap<String, Vec<usize>>,
+    by_path: FxHashMap<String, Vec<NoteId>>,
+    by_full_path: FxHashMap<String, NoteId>,
+    by_stem: FxHashMap<String, Vec<NoteId>>,
+    by_title: FxHashMap<String, Vec<NoteId>>,
+    by_alias: FxHashMap<String, Vec<NoteId>>,
+    attachment_by_path: FxHashMap<String, usize>,
+    attachment_by_name: FxHashMap<String, Vec<usize>>,
 }
 
 /// Why a lookup failed.
@@ -134,13 +136,13 @@ fn without_md(path: &str) -> &str {
 impl Index {
     fn new(notes: &[Note], attachments: &[Attachment]) -> Self {
         let mut index = Index {
-            by_path: HashMap::new(),
-            by_full_path: HashMap::new(),
-            by_stem: HashMap::new(),
-            by_title: HashMap::new(),
-            by_alias: HashMap::new(),
-            attachment_by_path: HashMap::new(),
-            attachment_by_name: HashMap::new(),
+            by_path: FxHashMap::default(),
+            by_full_path: FxHashMap::default(),
+            by_stem: FxHashMap::default(),
+            by_title: FxHashMap::default(),
+            by_alias: FxHashMap::default(),
+            attachment_by_path: FxHashMap::default(),
+            attachment_by_name: FxHashMap::default(),
         };
         for (id, note) in notes.iter().enumerate() {
             // Every path suffix, so `[[actors/Wang Xiaohong]]` works wherever `actors/` is.
@@ -188,7 +190,7 @@ impl Index {
     fn note(&self, notes: &[Note], target: &str, from: NoteId) -> Result<NoteId, Failure> {
         let key =
             without_md(target.trim_start_matches("./").trim_start_matches('/')).to_lowercase();
-        let tables: &[&HashMap<String, Vec<NoteId>>] = if key.contains('/') {
+        let tables: &[&FxHashMap<String, Vec<NoteId>>] = if key.contains('/') {
             &[&self.by_path]
         } else {
             &[&self.by_stem, &self.by_title, &self.by_alias]

@@ -121,6 +121,11 @@ impl Note {
         &self.source[self.body_start..]
     }
 
+    /// The body's plain text (see [`markdown::Scan::prose`]).
+    pub fn prose(&self) -> String {
+        self.scan.prose.text(self.body())
+    }
+
     /// (line, column) in the file of a byte offset in the body.
     pub fn body_position(&self, offset: usize) -> (usize, usize) {
         self.position(self.body_start + offset)

@@ -232,7 +232,23 @@ fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
         std::fs::rename(&previous, out)?;
         return Err(e);
     }
-    std::fs::remove_dir_all(&previous)
+    remove_tree(&previous)
+}
+
+/// `remove_dir_all`, with the top-level entries removed in parallel: removing
+/// the previous output (one folder per note) is mostly waiting on the file
+/// system, one entry at a time.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<_> = std::fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())
+        } else {
+            std::fs::remove_file(entry.path())
+        }
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 #[cfg(test)]

@@ -102,9 +102,81 @@ pub struct Scan {
     pub tags: Vec<String>,
     /// The body's plain text without code, one block per line: what search
     /// indexes and unlinked mentions are found in.
-    pub prose: String,
+    pub prose: Prose,
     /// Where link text is in `prose` (mentions there are already links).
     pub prose_links: Vec<std::ops::Range<usize>>,
+}
+
+/// A body's plain text, kept as pieces of the body wherever the text is
+/// there verbatim (most of it), so a large site does not hold its text twice.
+/// [`Prose::text`] puts it together when it is needed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Prose {
+    /// (start, end): a byte range of the body, or of `extra` when the top bit
+    /// of `start` is set.
+    pieces: Vec<(u32, u32)>,
+    /// Text that is not in the body as such: separators, link labels,
+    /// decoded entities.
+    extra: String,
+    /// Length of the whole text in bytes.
+    len: usize,
+    /// Its last character, to avoid doubled separators.
+    last: Option<char>,
+}
+
+const EXTRA: u32 = 1 << 31;
+
+impl Prose {
+    /// Appends `text`, which is either a slice of `body` (stored as a range)
+    /// or any other string (copied).
+    fn push(&mut self, body: &str, text: &str) {
+        let Some(last) = text.chars().next_back() else {
+            return;
+        };
+        let (body_start, text_start) = (body.as_ptr() as usize, text.as_ptr() as usize);
+        let in_body = text_start >= body_start
+            && text_start + text.len() <= body_start + body.len()
+            && body.len() < EXTRA as usize;
+        let piece = if in_body {
+            let start = (text_start - body_start) as u32;
+            (start, start + text.len() as u32)
+        } else {
+            let start = self.extra.len() as u32 | EXTRA;
+            self.extra.push_str(text);
+            (start, self.extra.len() as u32 | EXTRA)
+        };
+        match self.pieces.last_mut() {
+            Some(previous) if previous.1 == piece.0 => previous.1 = piece.1,
+            _ => self.pieces.push(piece),
+        }
+        self.len += text.len();
+        self.last = Some(last);
+    }
+
+    /// Length of the text in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole text; `body` must be the body this was read from.
+    pub fn text(&self, body: &str) -> String {
+        let mut out = String::with_capacity(self.len);
+        for &(start, end) in &self.pieces {
+            let piece = if start & EXTRA != 0 {
+                self.extra
+                    .get((start & !EXTRA) as usize..(end & !EXTRA) as usize)
+            } else {
+                body.get(start as usize..end as usize)
+            };
+            out.push_str(piece.unwrap_or_default());
+        }
+        out
+    }
 }
 
 /// Splits a wikilink destination such as `Note#Heading` into target and
@@ -329,7 +401,7 @@ pub fn scan(body: &str) -> Scan {
                     } => {
                         prose_link_starts.push(scan.prose.len());
                         if let LinkType::WikiLink { has_pothole: false } = link_type {
-                            scan.prose.push_str(&wiki_label(dest_url));
+                            scan.prose.push(body, &wiki_label(dest_url));
                         }
                         let is_image = matches!(tag, Tag::Image { .. });
                         let found = match link_type {
@@ -393,11 +465,8 @@ pub fn scan(body: &str) -> Scan {
                 }
             }
             Event::End(tag_end) => {
-                if is_block_boundary(&tag_end)
-                    && !scan.prose.ends_with('\n')
-                    && !scan.prose.is_empty()
-                {
-                    scan.prose.push('\n');
+                if is_block_boundary(&tag_end) && !matches!(scan.prose.last, None | Some('\n')) {
+                    scan.prose.push(body, "\n");
                 }
                 if tag_end == TagEnd::CodeBlock {
                     in_code_block = false;
@@ -438,7 +507,7 @@ pub fn scan(body: &str) -> Scan {
             Event::Text(text) | Event::Code(text) => {
                 let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
                 if !in_code_block && !is_code && !in_unlabelled_wiki {
-                    scan.prose.push_str(&text);
+                    scan.prose.push(body, &text);
                 }
                 let in_unlabelled_wiki = matches!(open_links.last(), Some(None));
                 if let Some((_, _, heading_text, _)) = heading.as_mut() {
@@ -450,15 +519,20 @@ pub fn scan(body: &str) -> Scan {
             }
             Event::SoftBreak | Event::HardBreak => {
                 block.text.push(' ');
-                scan.prose.push(' ');
+                scan.prose.push(body, " ");
             }
-            Event::Html(_) if !scan.prose.is_empty() && !scan.prose.ends_with('\n') => {
-                scan.prose.push('\n')
+            Event::Html(_) if !matches!(scan.prose.last, None | Some('\n')) => {
+                scan.prose.push(body, "\n")
             }
             _ => {}
         }
     }
     block.flush(&mut scan.links);
+    // Kept for the whole build: give back what the growing left over.
+    scan.prose.pieces.shrink_to_fit();
+    scan.prose.extra.shrink_to_fit();
+    scan.links.shrink_to_fit();
+    scan.prose_links.shrink_to_fit();
     scan
 }
 
@@ -792,6 +866,22 @@ pub fn escape_html(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_is_the_plain_text_kept_mostly_as_ranges_of_the_body() {
+        let body = "# Talks\n\nWang met [[Eurasia Group#Role]] and [[B|the bureau]] &amp; *others*\nlater.\n\n```\ncode\n```\n\n- one\n- two\n";
+        let s = scan(body);
+        let text = s.prose.text(body);
+        assert_eq!(
+            text,
+            "Talks\nWang met Eurasia Group > Role and the bureau & others later.\none\ntwo\n"
+        );
+        assert_eq!(s.prose.len(), text.len());
+        let labels: Vec<&str> = s.prose_links.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(labels, ["Eurasia Group > Role", "the bureau"]);
+        // Only what is not in the body verbatim is copied.
+        assert!(s.prose.extra.len() < 40, "{:?}", s.prose.extra);
+    }
 
     #[test]
     fn scan_finds_wikilinks_with_fragments_and_table_escapes() {

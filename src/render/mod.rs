@@ -1178,7 +1178,8 @@ impl<'a> Renderer<'a> {
     /// Returns the number of files.
     pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
         let pages = self.pages();
-        // Pages and the other files (search index, graph, feeds) are independent.
+        // Pages and the other files (search index, graph, feeds) are
+        // independent; each file goes to the sink as soon as it is made.
         let (rendered, others) = rayon::join(
             || {
                 pages
@@ -1187,18 +1188,17 @@ impl<'a> Renderer<'a> {
                         Ok(sink(self.render_page(page)?)?)
                     })
             },
-            || {
-                let mut others = self.other_files();
-                others.extend(self.search_files());
-                others
+            || -> Result<usize, RenderError> {
+                let mut count = 0;
+                for file in self.other_files().into_iter().chain(self.search_files()) {
+                    sink(file)?;
+                    count += 1;
+                }
+                Ok(count)
             },
         );
         rendered?;
-        let count = pages.len() + others.len();
-        for file in others {
-            sink(file)?;
-        }
-        Ok(count)
+        Ok(pages.len() + others?)
     }
 }
 

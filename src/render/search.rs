@@ -60,6 +60,25 @@ fn normalized(text: &str) -> String {
 /// of characters for CJK runs (a lone CJK character is a term of its own).
 /// Terms are slices of `text`, so counting them allocates nothing.
 fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    if text.is_ascii() {
+        // The common case, byte by byte: words are runs of letters and digits.
+        let bytes = text.as_bytes();
+        let mut start = None;
+        for (i, b) in bytes.iter().enumerate() {
+            match (b.is_ascii_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    f(&text[s..i]);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            f(&text[s..]);
+        }
+        return;
+    }
     let mut word_start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     let mut previous_cjk: Option<usize> = None; // start of the previous CJK char in this run
@@ -131,7 +150,7 @@ fn snippet(lib: &Library, id: NoteId) -> String {
     }
     // Words from the start of the prose only: enough for SNIPPET_CHARS characters.
     let mut prose = String::with_capacity(SNIPPET_CHARS * 2);
-    for word in note.scan.prose.split_whitespace() {
+    for word in note.prose().split_whitespace() {
         if prose.chars().count() > SNIPPET_CHARS {
             break;
         }
@@ -153,7 +172,7 @@ type Postings = FxHashMap<Box<str>, Vec<[u32; 2]>>;
 fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     let title = normalized(&note.title);
     let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
-    let prose = normalized(&note.scan.prose);
+    let prose = normalized(&note.prose());
     // term -> (in title, in an alias, body count)
     let mut found: FxHashMap<&str, (bool, bool, u32)> = FxHashMap::default();
     for_each_term(&title, |t| found.entry(t).or_default().0 = true);
