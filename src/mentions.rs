@@ -1,7 +1,9 @@
 //! Unlinked mentions: notes whose text names another note's title or alias
 //! without linking it, so writers can add the links.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::link::{NoteId, Resolved};
 use crate::load::Note;
@@ -20,36 +22,83 @@ pub struct Mention {
 }
 
 /// Finds every published note's title and aliases in text: whole words,
-/// ignoring ASCII case, longest name first. Names are filed under their first
-/// word, so the text is read once and each word costs one hash lookup, however
-/// many notes there are.
+/// ignoring ASCII case, longest name first. Names are kept in a trie of their
+/// words, so the text is read once and most words cost one hash lookup,
+/// however many notes there are and however many names share a first word.
 #[derive(Debug, Default)]
 pub struct MentionFinder {
-    /// ASCII-lowercased first word (or first character, when that is not a
-    /// letter or digit) → the names starting with it, longest first.
-    by_first_word: FxHashMap<Box<str>, Vec<Name>>,
+    /// Trie edges: (node, hash of an ASCII-lowercased token) → child node.
+    /// Node 0 is the root. Tokens are words (runs of letters and digits) and
+    /// single other characters, spaces included.
+    edges: FxHashMap<(u32, u64), u32>,
+    /// The names that end at each node, by node.
+    ends: FxHashMap<u32, Vec<Name>>,
 }
 
 #[derive(Debug)]
 struct Name {
-    /// The name, ASCII-lowercased.
+    /// The name, ASCII-lowercased (checked in full, as token hashes may collide).
     lower: Box<str>,
     /// The note it names.
     target: NoteId,
 }
 
+/// Hash of a token, ASCII-lowercased.
+fn token_hash(token: &str) -> u64 {
+    let mut h = FxHasher::default();
+    for b in token.bytes() {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    h.finish()
+}
+
+/// The character at byte `i` of `text` and its length; ASCII without decoding.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    match text.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => (b as char, 1),
+        _ => text[i..]
+            .chars()
+            .next()
+            .map_or((' ', 1), |c| (c, c.len_utf8())),
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
 /// The first word of `text` (a run of letters and digits), or its first
 /// character when that is not one; `None` for empty text.
 fn first_word(text: &str) -> Option<&str> {
-    let first = text.chars().next()?;
-    if !first.is_alphanumeric() {
-        return Some(&text[..first.len_utf8()]);
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    loop {
+        // ASCII letters and digits without decoding; other characters one by one.
+        end += bytes[end..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - end);
+        match bytes.get(end) {
+            Some(b) if !b.is_ascii() => {
+                let c = text[end..].chars().next()?;
+                if c.is_alphanumeric() {
+                    end += c.len_utf8();
+                    continue;
+                }
+                if end == 0 {
+                    return Some(&text[..c.len_utf8()]);
+                }
+            }
+            Some(_) if end == 0 => return Some(&text[..1]),
+            None if end == 0 => return None,
+            _ => {}
+        }
+        return Some(&text[..end]);
     }
-    let end = text
-        .char_indices()
-        .find(|(_, c)| !c.is_alphanumeric())
-        .map_or(text.len(), |(i, _)| i);
-    Some(&text[..end])
 }
 
 impl MentionFinder {
@@ -69,75 +118,89 @@ impl MentionFinder {
     }
 
     fn from_names<'n>(names: impl Iterator<Item = (&'n str, NoteId)>) -> MentionFinder {
-        let mut by_first_word: FxHashMap<Box<str>, Vec<Name>> = FxHashMap::default();
+        let mut finder = MentionFinder::default();
+        let mut nodes = 1u32;
         for (name, target) in names {
-            let lower = name.to_ascii_lowercase();
-            if let Some(word) = first_word(&lower) {
-                by_first_word.entry(word.into()).or_default().push(Name {
-                    lower: lower.as_str().into(),
+            let mut node = 0u32;
+            let mut rest = name;
+            while let Some(token) = first_word(rest) {
+                node = *finder
+                    .edges
+                    .entry((node, token_hash(token)))
+                    .or_insert_with(|| {
+                        nodes += 1;
+                        nodes - 1
+                    });
+                rest = &rest[token.len()..];
+            }
+            if node != 0 {
+                finder.ends.entry(node).or_default().push(Name {
+                    lower: name.to_ascii_lowercase().into(),
                     target,
                 });
             }
         }
-        for names in by_first_word.values_mut() {
-            names.sort_by(|a, b| {
-                b.lower
-                    .len()
-                    .cmp(&a.lower.len())
-                    .then(a.target.cmp(&b.target))
-            });
+        finder
+    }
+
+    /// The longest name starting at byte `i` of `prose` and ending at a word
+    /// boundary, with its end.
+    fn name_at(&self, prose: &str, i: usize) -> Option<(usize, NoteId)> {
+        let mut node = 0u32;
+        let mut j = i;
+        let mut best = None;
+        while let Some(token) = first_word(&prose[j..]) {
+            let Some(&child) = self.edges.get(&(node, token_hash(token))) else {
+                break;
+            };
+            node = child;
+            j += token.len();
+            let at_boundary = j == prose.len() || !is_word_char(char_at(prose, j).0);
+            if !at_boundary {
+                continue;
+            }
+            if let Some(names) = self.ends.get(&node) {
+                let text = &prose.as_bytes()[i..j];
+                if let Some(name) = names
+                    .iter()
+                    .find(|name| text.eq_ignore_ascii_case(name.lower.as_bytes()))
+                {
+                    best = Some((j, name.target));
+                }
+            }
         }
-        MentionFinder { by_first_word }
+        best
     }
 
     /// Every name in `prose` at word boundaries, left to right and not
     /// overlapping, as (start, end, note named).
     fn names_in(&self, prose: &str) -> Vec<(usize, usize, NoteId)> {
         let mut hits = Vec::new();
-        if self.by_first_word.is_empty() {
+        if self.edges.is_empty() {
             return hits;
         }
-        let bytes = prose.as_bytes();
-        let mut key = String::new();
         let mut i = 0;
         let mut after_word = false; // whether the character before `i` is a letter or digit
         while i < prose.len() {
-            let c = prose[i..].chars().next().unwrap_or(' ');
-            let is_word = c.is_alphanumeric();
-            if after_word || c.is_whitespace() {
-                after_word = is_word;
-                i += c.len_utf8();
+            let (c, len) = char_at(prose, i);
+            if c.is_whitespace() || after_word {
+                after_word = is_word_char(c);
+                i += len;
                 continue;
             }
-            let word = first_word(&prose[i..]).unwrap_or_default();
-            key.clear();
-            key.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-            let found = self.by_first_word.get(key.as_str()).and_then(|names| {
-                names.iter().find(|name| {
-                    let end = i + name.lower.len();
-                    end <= bytes.len()
-                        && bytes[i..end].eq_ignore_ascii_case(name.lower.as_bytes())
-                        && !prose[end..]
-                            .chars()
-                            .next()
-                            .is_some_and(char::is_alphanumeric)
-                })
-            });
-            match found {
-                Some(name) => {
-                    let end = i + name.lower.len();
-                    hits.push((i, end, name.target));
-                    after_word = prose[..end]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_alphanumeric);
+            // A word starts here (or a character that is not a letter or digit).
+            match self.name_at(prose, i) {
+                Some((end, target)) => {
+                    hits.push((i, end, target));
+                    // A name ends at a boundary: what follows is no letter or digit.
+                    after_word = false;
                     i = end;
                 }
-                None => {
-                    // Skip the rest of the word: names start at word starts only.
-                    after_word = is_word;
-                    i += if is_word { word.len() } else { c.len_utf8() };
+                None if is_word_char(c) => {
+                    after_word = true;
+                    i += first_word(&prose[i..]).map_or(len, str::len);
                 }
+                None => i += len,
             }
         }
         hits
@@ -209,6 +272,16 @@ mod tests {
         // Not inside other words, and a shorter name is found when the longer one is cut.
         assert_eq!(named(&f, "Wangs and XWang Xiaohong"), Vec::<&str>::new());
         assert_eq!(named(&f, "Wang Xiaohongs"), ["Wang"]);
+    }
+
+    #[test]
+    fn first_words_are_runs_of_letters_and_digits_or_one_other_character() {
+        assert_eq!(first_word("Wang2 Xiaohong"), Some("Wang2"));
+        assert_eq!(first_word("Zoë's"), Some("Zoë"));
+        assert_eq!(first_word("王小洪, minister"), Some("王小洪"));
+        assert_eq!(first_word("(Eurasia"), Some("("));
+        assert_eq!(first_word("—dash"), Some("—"));
+        assert_eq!(first_word(""), None);
     }
 
     #[test]
