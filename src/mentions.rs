@@ -32,7 +32,7 @@ pub struct MentionFinder {
     /// single other characters, spaces included.
     edges: FxHashMap<(u32, u64), u32>,
     /// The names that end at each node, by node.
-    ends: FxHashMap<u32, Vec<Name>>,
+    ends: Vec<Vec<Name>>,
 }
 
 #[derive(Debug)]
@@ -43,12 +43,22 @@ struct Name {
     target: NoteId,
 }
 
-/// Hash of a token, ASCII-lowercased.
+/// Hash of a token, ignoring ASCII case: bytes are hashed eight at a time
+/// with the 0x20 bit set, which lowercases ASCII letters and leaves digits as
+/// they are. Other characters may collide that way; names are checked in full.
 fn token_hash(token: &str) -> u64 {
+    const CASE: u64 = 0x2020_2020_2020_2020;
     let mut h = FxHasher::default();
-    for b in token.bytes() {
-        h.write_u8(b.to_ascii_lowercase());
+    let mut chunks = token.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h.write_u64(u64::from_le_bytes(word) | CASE);
     }
+    let mut last = [0u8; 8];
+    let rest = chunks.remainder();
+    last[..rest.len()].copy_from_slice(rest);
+    h.write_u64(u64::from_le_bytes(last) | CASE);
     h.finish()
 }
 
@@ -134,7 +144,11 @@ impl MentionFinder {
                 rest = &rest[token.len()..];
             }
             if node != 0 {
-                finder.ends.entry(node).or_default().push(Name {
+                let node = node as usize;
+                if finder.ends.len() <= node {
+                    finder.ends.resize_with(node + 1, Vec::new);
+                }
+                finder.ends[node].push(Name {
                     lower: name.to_ascii_lowercase().into(),
                     target,
                 });
@@ -144,12 +158,16 @@ impl MentionFinder {
     }
 
     /// The longest name starting at byte `i` of `prose` and ending at a word
-    /// boundary, with its end.
-    fn name_at(&self, prose: &str, i: usize) -> Option<(usize, NoteId)> {
+    /// boundary, with its end; and the length of the first word at `i`.
+    fn name_at(&self, prose: &str, i: usize) -> (Option<(usize, NoteId)>, usize) {
         let mut node = 0u32;
         let mut j = i;
         let mut best = None;
+        let mut first_len = 0;
         while let Some(token) = first_word(&prose[j..]) {
+            if j == i {
+                first_len = token.len();
+            }
             let Some(&child) = self.edges.get(&(node, token_hash(token))) else {
                 break;
             };
@@ -159,7 +177,7 @@ impl MentionFinder {
             if !at_boundary {
                 continue;
             }
-            if let Some(names) = self.ends.get(&node) {
+            if let Some(names) = self.ends.get(node as usize).filter(|n| !n.is_empty()) {
                 let text = &prose.as_bytes()[i..j];
                 if let Some(name) = names
                     .iter()
@@ -169,7 +187,7 @@ impl MentionFinder {
                 }
             }
         }
-        best
+        (best, first_len)
     }
 
     /// Every name in `prose` at word boundaries, left to right and not
@@ -190,17 +208,16 @@ impl MentionFinder {
             }
             // A word starts here (or a character that is not a letter or digit).
             match self.name_at(prose, i) {
-                Some((end, target)) => {
+                (Some((end, target)), _) => {
                     hits.push((i, end, target));
                     // A name ends at a boundary: what follows is no letter or digit.
                     after_word = false;
                     i = end;
                 }
-                None if is_word_char(c) => {
-                    after_word = true;
-                    i += first_word(&prose[i..]).map_or(len, str::len);
+                (None, first_len) => {
+                    after_word = is_word_char(c);
+                    i += first_len.max(len);
                 }
-                None => i += len,
             }
         }
         hits
