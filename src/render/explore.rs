@@ -186,22 +186,30 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
 /// element: `<`, `>` and `&` are written as `\u` escapes.
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    let mut plain = 0; // start of the run of characters that need no escape
-    for (i, c) in s.char_indices() {
-        let escaped = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => "",
-            c if c < ' ' => "",
-            _ => continue,
-        };
-        out.push_str(&s[plain..i]);
-        if escaped.is_empty() {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        } else {
-            out.push_str(escaped);
+    let bytes = s.as_bytes();
+    let mut plain = 0; // start of the run of bytes that need no escape
+    for (i, &b) in bytes.iter().enumerate() {
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+        let separator = b == 0xE2 && matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9]));
+        if !(b < 0x20 || matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&') || separator) {
+            continue;
         }
-        plain = i + c.len_utf8();
+        out.push_str(&s[plain..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0xE2 => {
+                let _ = write!(
+                    out,
+                    "\\u202{}",
+                    if bytes[i + 2] == 0xA8 { '8' } else { '9' }
+                );
+            }
+            _ => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        plain = i + if separator { 3 } else { 1 };
     }
     out.push_str(&s[plain..]);
     out.push('"');

@@ -174,7 +174,8 @@ fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
     let prose = normalized(&note.prose());
     // term -> (in title, in an alias, body count)
-    let mut found: FxHashMap<&str, (bool, bool, u32)> = FxHashMap::default();
+    let mut found: FxHashMap<&str, (bool, bool, u32)> =
+        FxHashMap::with_capacity_and_hasher(prose.len() / 16, Default::default());
     for_each_term(&title, |t| found.entry(t).or_default().0 = true);
     for alias in &aliases {
         for_each_term(alias, |t| found.entry(t).or_default().1 = true);
