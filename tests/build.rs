@@ -46,6 +46,39 @@ fn example_site_builds_and_every_internal_link_resolves() {
     assert!(checked > 200, "only {checked} links checked");
 }
 
+/// Regression guard against wasted work, counted rather than timed: a full
+/// build makes every output file exactly once (no page rendered or written
+/// twice), and what it reports is what is on disk.
+#[test]
+fn a_full_build_writes_each_output_file_once() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("site");
+    let report = dossier::build(&dossier::BuildOptions {
+        output: Some(output.clone()),
+        ..dossier::BuildOptions::new(root)
+    })
+    .unwrap_or_else(|e| panic!("example site failed to build:\n{e}"));
+    let on_disk = snapshot(&output);
+    let written = on_disk
+        .keys()
+        .filter(|p| p.as_path() != Path::new(".dossier-output"))
+        .count();
+    assert_eq!(report.files, written, "files made vs files in the output");
+    // One page per note beside the alias redirects in the kind folders.
+    let note_pages = on_disk
+        .iter()
+        .filter(|(path, _)| {
+            ["actors", "topics", "events", "sources"]
+                .iter()
+                .any(|kind| path.starts_with(kind))
+                && path.components().count() == 3
+        })
+        .filter(|(_, bytes)| !String::from_utf8_lossy(bytes).contains("http-equiv=\"refresh\""))
+        .count();
+    assert_eq!(note_pages, report.notes, "one page per note");
+}
+
 #[test]
 fn fixture_links_resolve_including_headings_tables_and_markdown_links() {
     let site = fixture();
