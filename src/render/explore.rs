@@ -110,7 +110,11 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
         nodes: Vec<GraphNode<'a>>,
         edges: Vec<GraphEdge<'a>>,
     }
-    let json = serde_json::to_vec(&Graph { nodes, edges }).unwrap_or_default();
+    // Sized up front: growing a 10 MB buffer by doubling would hold up to twice that.
+    let mut json = Vec::with_capacity(64 + nodes.len() * 160 + edges.len() * 96);
+    if serde_json::to_writer(&mut json, &Graph { nodes, edges }).is_err() {
+        json.clear();
+    }
     OutputFile::Bytes {
         path: "graph.json".into(),
         contents: json,
