@@ -5,6 +5,7 @@
 #   SIZES="1000 10000" RUNS=3 bash bench/run.sh
 #   OUT=disk bash bench/run.sh               # write into the corpus folder, not /dev/shm
 #   EDITS=0 bash bench/run.sh                # skip the preview latency measurement
+#   HUGO_LINKS=ref bash bench/run.sh         # Hugo links through {{< ref >}}, checked like wikilinks
 #
 # For each size, examples/gen_corpus.rs writes the corpus twice from one
 # seed: bench/corpus/N (Dossier) and bench/corpus/hugo-N (the same notes, prose,
@@ -25,6 +26,8 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 10000 30000"}
 RUNS=${RUNS:-5}
 OUT=${OUT:-memory}
+HUGO_LINKS=${HUGO_LINKS:-plain}
+if [ "$HUGO_LINKS" = ref ]; then HUGO_SITE=hugo-ref; else HUGO_SITE=hugo; fi
 TIME=/usr/bin/time
 if [ ! -x "$TIME" ]; then
   echo "bench: GNU time is missing; install it with: apt-get install -y time" >&2
@@ -46,7 +49,7 @@ fi
 
 cargo build --release --quiet --bin dossier --example gen_corpus --example serve_latency
 BIN=$PWD/target/release/dossier
-echo "bench: dossier $("$BIN" --version | awk '{print $2}'), $(nproc) cores, output to $OUT" >&2
+echo "bench: dossier $("$BIN" --version | awk '{print $2}'), $(nproc) cores, output to $OUT, Hugo links $HUGO_LINKS" >&2
 
 out_dir() { # tool size
   if [ "$OUT" = disk ]; then echo "$PWD/bench/corpus/$1-out-$2"; else echo "/dev/shm/dossier-bench-$1-$2"; fi
@@ -61,7 +64,7 @@ measure() { # tool size
   if [ "$1" = dossier ]; then
     "$TIME" -f '%e %M' "$BIN" build --root "bench/corpus/$2" --output "$out" 2>&1 >/dev/null | tail -n 1
   else
-    (cd "bench/corpus/hugo-$2" && "$TIME" -f '%e %M' "$HUGO" --quiet --destination "$out" 2>&1 >/dev/null | tail -n 1)
+    (cd "bench/corpus/$HUGO_SITE-$2" && "$TIME" -f '%e %M' "$HUGO" --quiet --destination "$out" 2>&1 >/dev/null | tail -n 1)
   fi
 }
 
@@ -73,9 +76,10 @@ bytes_per_note() { # tool size
 printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' notes dossier_s dossier_MiB hugo_s hugo_MiB ratio dossier_B/note hugo_B/note
 declare -A dossier_time
 for n in $SIZES; do
-  if [ ! -f "bench/corpus/$n/site.toml" ] || { [ -n "$HUGO" ] && [ ! -f "bench/corpus/hugo-$n/hugo.toml" ]; }; then
-    rm -rf "bench/corpus/$n" "bench/corpus/hugo-$n"
-    target/release/examples/gen_corpus --notes "$n" --out "bench/corpus/$n" --hugo "bench/corpus/hugo-$n" >/dev/null
+  if [ ! -f "bench/corpus/$n/site.toml" ] || { [ -n "$HUGO" ] && [ ! -f "bench/corpus/$HUGO_SITE-$n/hugo.toml" ]; }; then
+    rm -rf "bench/corpus/$n" "bench/corpus/$HUGO_SITE-$n"
+    target/release/examples/gen_corpus --notes "$n" --out "bench/corpus/$n" \
+      --hugo "bench/corpus/$HUGO_SITE-$n" --hugo-links "$HUGO_LINKS" >/dev/null
   fi
   d_walls=() h_walls=() d_peak=0 h_peak=0
   for _ in $(seq "$RUNS"); do

@@ -8,9 +8,11 @@
 //! blocks. The same arguments always give the same corpus.
 //!
 //! With `--hugo DIR` it also writes the same notes as a Hugo site (for the
-//! side-by-side benchmark in `bench/hugo.sh`): same prose, tags and link
-//! graph, with wikilinks turned into plain relative Markdown links, aliases
-//! into Hugo alias redirects, and minimal templates.
+//! side-by-side benchmark in `bench/run.sh`): same prose, tags and link
+//! graph, with wikilinks turned into plain Markdown links (or, with
+//! `--hugo-links ref`, links through Hugo's `ref` shortcode, which Hugo
+//! resolves and checks as Dossier does wikilinks), aliases into Hugo alias
+//! redirects, and minimal templates.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -314,6 +316,7 @@ fn main() {
     let mut out = PathBuf::from("bench/corpus/1k");
     let mut seed = 42u64;
     let mut hugo: Option<PathBuf> = None;
+    let mut hugo_ref_links = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -323,8 +326,9 @@ fn main() {
             "--out" => out = args.next().map(PathBuf::from).expect("--out DIR"),
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--hugo" => hugo = args.next().map(PathBuf::from),
+            "--hugo-links" => hugo_ref_links = args.next().as_deref() == Some("ref"),
             "--help" | "-h" => {
-                println!("gen_corpus --notes N --out DIR [--seed N] [--hugo DIR]");
+                println!("gen_corpus --notes N --out DIR [--seed N] [--hugo DIR [--hugo-links plain|ref]]");
                 return;
             }
             other => {
@@ -407,7 +411,7 @@ fn main() {
             .collect()
     };
     let (actors, topics) = (of_kind("actor"), of_kind("topic"));
-    let hugo_site = hugo.map(|dir| HugoSite::create(dir, &notes));
+    let hugo_site = hugo.map(|dir| HugoSite::create(dir, &notes, hugo_ref_links));
 
     for (i, note) in notes.iter().enumerate() {
         let mut text = String::with_capacity(6000);
@@ -536,6 +540,8 @@ struct HugoSite {
     content: PathBuf,
     /// Lower-cased title or alias → URL path of the note.
     urls: HashMap<String, String>,
+    /// Body links through `{{< ref >}}` instead of plain URLs.
+    ref_links: bool,
 }
 
 /// Hugo's default URL and heading-id form: lower case, runs of other
@@ -553,7 +559,7 @@ fn hugo_slug(s: &str) -> String {
 }
 
 impl HugoSite {
-    fn create(dir: PathBuf, notes: &[Note]) -> HugoSite {
+    fn create(dir: PathBuf, notes: &[Note], ref_links: bool) -> HugoSite {
         let layouts = dir.join("layouts");
         std::fs::create_dir_all(&layouts).expect("create hugo layouts");
         let files = [
@@ -598,7 +604,11 @@ impl HugoSite {
             urls.insert(note.alias.to_lowercase(), url.clone());
             urls.insert(note.title.to_lowercase(), url);
         }
-        HugoSite { content, urls }
+        HugoSite {
+            content,
+            urls,
+            ref_links,
+        }
     }
 
     /// Converts one Dossier note to Hugo: frontmatter links become URL
@@ -659,7 +669,13 @@ impl HugoSite {
                     let anchor = heading
                         .map(|h| format!("#{}", hugo_slug(h)))
                         .unwrap_or_default();
-                    let _ = write!(out, "[{}]({url}{anchor})", label.unwrap_or(name));
+                    let label = label.unwrap_or(name);
+                    if self.ref_links {
+                        let page = url.trim_end_matches('/');
+                        let _ = write!(out, "[{label}]({{{{< ref \"{page}.md{anchor}\" >}}}})");
+                    } else {
+                        let _ = write!(out, "[{label}]({url}{anchor})");
+                    }
                 }
                 None => out.push_str(&rest[start..start + len + 2]),
             }
