@@ -127,22 +127,23 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 /// `{"id":…,"link":"index.html","nodes":[[id,title,kind],…],"edges":[[from,to,type],…]}`
 /// where edges index into `nodes` and a node's URL is `id + "/" + link`.
 pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
-    // Its own edges, and the edges of every note linking or relating to it.
-    let sources = lib.backlinks[id].iter().map(|b| b.source).chain(
-        lib.inverse_relations[id]
-            .iter()
-            .flat_map(|(_, sources)| sources.iter().copied()),
-    );
+    // Its own edges, and the edges into it: its backlinks and incoming
+    // relations already say which links and relations of other notes point
+    // here, so other notes' link lists need not be read.
     let mut pairs: Vec<(NoteId, NoteId, &str)> = outgoing_edges(lib, id)
         .map(|(t, kind)| (id, t, kind))
         .collect();
-    for source in sources {
-        pairs.extend(
-            outgoing_edges(lib, source)
-                .filter(|&(t, _)| t == id)
-                .map(|(_, kind)| (source, id, kind)),
-        );
+    for backlink in &lib.backlinks[id] {
+        let source = &lib.notes[backlink.source];
+        pairs.extend(backlink.links.iter().map(|&i| {
+            let embed = source.scan.links.get(i).map(|l| l.syntax) == Some(LinkSyntax::WikiEmbed);
+            (backlink.source, id, if embed { "embed" } else { "link" })
+        }));
     }
+    for (name, sources) in &lib.inverse_relations[id] {
+        pairs.extend(sources.iter().map(|&source| (source, id, name.as_str())));
+    }
+    pairs.retain(|&(s, t, _)| s != t && lib.published[s] && lib.published[t]);
     pairs.sort_unstable();
     pairs.dedup();
     let mut ids: Vec<NoteId> = vec![id];
