@@ -581,6 +581,9 @@ fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, Yaml
     if yaml.trim().is_empty() {
         return Ok(serde_yaml::Mapping::new());
     }
+    if let Some(mapping) = simple_yaml(yaml) {
+        return Ok(mapping);
+    }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(serde_yaml::Mapping::new()),
@@ -607,6 +610,116 @@ fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, Yaml
             })
         }
     }
+}
+
+/// Frontmatter in the plain form most notes use, read without the YAML
+/// parser (which costs more than the rest of reading a note): `key: value`
+/// lines whose values are double-quoted strings without escapes, plain words,
+/// or flow lists of those. Anything else (numbers, dates, booleans, nulls,
+/// block lists, comments, escapes, nested lists, repeated keys) gives `None`
+/// and goes to the YAML parser, so the result is always what it would give.
+fn simple_yaml(yaml: &str) -> Option<serde_yaml::Mapping> {
+    let mut mapping = serde_yaml::Mapping::new();
+    for line in yaml.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once(": ")?;
+        let mut key_chars = key.chars();
+        if !key_chars.next()?.is_ascii_alphabetic()
+            || !key_chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            || is_yaml_keyword(key)
+        {
+            return None;
+        }
+        let value = value.trim_start();
+        let value = if let Some(items) = value.strip_prefix('[') {
+            Value::Sequence(simple_list(items.strip_suffix(']')?)?)
+        } else if is_simple_date(value) || is_simple_url(value) {
+            Value::String(value.to_string())
+        } else {
+            simple_scalar(value)?
+        };
+        if mapping
+            .insert(Value::String(key.to_string()), value)
+            .is_some()
+        {
+            return None;
+        }
+    }
+    Some(mapping)
+}
+
+/// The items of a flow list (without its brackets), each a [`simple_scalar`].
+fn simple_list(items: &str) -> Option<Vec<Value>> {
+    let mut list = Vec::new();
+    let mut rest = items.trim();
+    while !rest.is_empty() {
+        let end = if rest.starts_with('"') {
+            rest[1..].find('"')? + 2
+        } else {
+            rest.find(',').unwrap_or(rest.len())
+        };
+        list.push(simple_scalar(rest[..end].trim_end())?);
+        rest = rest[end..].trim_start();
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after.trim_start();
+            if rest.is_empty() {
+                return None; // a trailing comma
+            }
+        } else if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(list)
+}
+
+/// A double-quoted string without escapes or inner quotes, or a plain word
+/// scalar: starting with a letter, made of letters, digits, spaces and
+/// `- _ . / '`, and not a word YAML reads as a boolean or null.
+fn simple_scalar(text: &str) -> Option<Value> {
+    if let Some(inner) = text.strip_prefix('"') {
+        let inner = inner.strip_suffix('"')?;
+        return (!inner.contains(['"', '\\'])).then(|| Value::String(inner.to_string()));
+    }
+    let mut chars = text.chars();
+    let plain = chars.next()?.is_ascii_alphabetic()
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '/' | '\''));
+    (plain && !is_yaml_keyword(text)).then(|| Value::String(text.to_string()))
+}
+
+/// `YYYY-MM-DD`, which YAML (as read here) leaves a string.
+fn is_simple_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// `http://` or `https://` followed by URL characters other than spaces,
+/// quotes and brackets, which YAML reads as a plain string.
+fn is_simple_url(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-._~/?=&%+:@!$()*;".contains(&c))
+}
+
+/// Words some YAML readers take for booleans or null (a superset, to be safe).
+fn is_yaml_keyword(word: &str) -> bool {
+    ["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Adds `offset` to every "line N" in a parser message.
@@ -746,6 +859,84 @@ fn url_for(path: &str, stem: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// The fast path gives exactly what the YAML parser gives, and is taken
+    /// for the usual frontmatter.
+    #[test]
+    fn simple_frontmatter_reads_as_the_yaml_parser_reads_it() {
+        let usual = "title: \"Wang Xiaohong\"\nkind: actor\ndate: 2025-05-06\nurl: https://www.wsj.com/world/china/fentanyl-talks-12345?mod=hp\naliases: [\"Minister Wang\", Wang]\ntags: [people, china/government, united-states]\naffiliation: \"[[Ministry of Public Security]]\"\nrole: Minister of Public Security\ntopics: [\"[[Fentanyl]]\", \"[[US–China trade talks]]\"]\nsource: \"[[China Considers Fentanyl Proposal]]\"\ncssclasses: []\n";
+        let lines = [
+            "title: yes",
+            "title: No",
+            "title: \"a\\\"b\"",
+            "title: \"a: b # c\"",
+            "tags: [a, \"b, c\"]",
+            "tags: [a,]",
+            "tags: [a, [b]]",
+            "tags: [ ]",
+            "date: 2025-03-04",
+            "year: 2025",
+            "x: a: b",
+            "x: a #c",
+            "x: [[A]]",
+            "x: China's ministry",
+            "x:  two  spaces",
+            "x: Null",
+            "x: ~",
+            "x: .5",
+            "x: -a",
+            "x: inf",
+            "x: NaN",
+            "x: e5",
+            "x: Zoë 王",
+            "key-with_dash: v",
+            "true: key",
+            "x: {a: b}",
+            "x: 'single'",
+            "x:\tb",
+            "x: a\tb",
+            "x:",
+            "  nested: v",
+            "- item",
+            "# comment",
+            "x: \"a\" b",
+            "x: [\"a\"b]",
+            "x: a, b",
+            "date: 2025-3-4",
+            "date: 2025-03-04T10:00",
+            "date: 20250-03-04",
+            "url: https://example.org/news/1?a=b&c=d%20e#frag",
+            "url: http://example.org/a_(b)",
+            "url: https://example.org/ x",
+            "url: https://example.org/a: b",
+            "url: https://",
+            "url: ftp://example.org",
+        ];
+        let mut samples: Vec<String> = vec![usual.to_string()];
+        samples.extend(lines.iter().map(|l| format!("title: T\n{l}\n")));
+        samples.push("a: x\na: y\n".into());
+        let mut fast = 0;
+        for yaml in &samples {
+            let parsed = serde_yaml::from_str::<Value>(yaml);
+            if let Some(mapping) = simple_yaml(yaml) {
+                fast += 1;
+                match parsed {
+                    Ok(Value::Mapping(m)) => assert_eq!(mapping, m, "{yaml}"),
+                    other => panic!("fast path read {yaml:?}, the parser gave {other:?}"),
+                }
+            }
+        }
+        assert!(
+            simple_yaml(usual).is_some(),
+            "the usual frontmatter takes the fast path"
+        );
+        assert!(
+            fast >= 10 && fast < samples.len(),
+            "{fast} of {} samples",
+            samples.len()
+        );
+    }
+
     use super::*;
 
     fn note(text: &str) -> (Note, Vec<Diagnostic>) {
