@@ -656,8 +656,8 @@ fn simple_list(items: &str) -> Option<Vec<Value>> {
     let mut list = Vec::new();
     let mut rest = items.trim();
     while !rest.is_empty() {
-        let end = if rest.starts_with('"') {
-            rest[1..].find('"')? + 2
+        let end = if let Some(quoted) = rest.strip_prefix('"') {
+            quoted.find('"')? + 2
         } else {
             rest.find(',').unwrap_or(rest.len())
         };
