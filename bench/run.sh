@@ -14,7 +14,10 @@
 # reused. Then Dossier and Hugo build alternately, RUNS times each, each time
 # into an emptied output folder (a full clean build), and the table gives per
 # tool the median wall time and the largest peak RSS (GNU time), the output
-# size per note, and Dossier's time as a fraction of Hugo's.
+# size per note, and Dossier's time as a fraction of Hugo's (the median over
+# the pairs of neighbouring runs, since this machine's speed drifts by a
+# quarter over minutes). With 10k and 30k in SIZES it also times Dossier on
+# both alternately for the scaling figure.
 #
 # Output goes to /dev/shm by default: on this machine's virtual disk, writing
 # 20k small files varies between runs by a factor of three, which would drown
@@ -74,43 +77,49 @@ bytes_per_note() { # tool size
 }
 
 printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' notes dossier_s dossier_MiB hugo_s hugo_MiB ratio dossier_B/note hugo_B/note
-declare -A dossier_time
 for n in $SIZES; do
   if [ ! -f "bench/corpus/$n/site.toml" ] || { [ -n "$HUGO" ] && [ ! -f "bench/corpus/$HUGO_SITE-$n/hugo.toml" ]; }; then
     rm -rf "bench/corpus/$n" "bench/corpus/$HUGO_SITE-$n"
     target/release/examples/gen_corpus --notes "$n" --out "bench/corpus/$n" \
       --hugo "bench/corpus/$HUGO_SITE-$n" --hugo-links "$HUGO_LINKS" >/dev/null
   fi
-  d_walls=() h_walls=() d_peak=0 h_peak=0
+  d_walls=() h_walls=() ratios=() d_peak=0 h_peak=0
   for _ in $(seq "$RUNS"); do
-    read -r wall rss <<<"$(measure dossier "$n")"
-    d_walls+=("$wall")
+    read -r d rss <<<"$(measure dossier "$n")"
+    d_walls+=("$d")
     if [ "$rss" -gt "$d_peak" ]; then d_peak=$rss; fi
     if [ -n "$HUGO" ]; then
-      read -r wall rss <<<"$(measure hugo "$n")"
-      h_walls+=("$wall")
+      read -r h rss <<<"$(measure hugo "$n")"
+      h_walls+=("$h")
       if [ "$rss" -gt "$h_peak" ]; then h_peak=$rss; fi
+      # The ratio of each pair of neighbouring runs: the machine's speed drifts.
+      ratios+=("$(awk -v d="$d" -v h="$h" 'BEGIN { printf "%.3f", d / h }')")
     fi
   done
-  d=$(printf '%s\n' "${d_walls[@]}" | median)
-  dossier_time[$n]=$d
   h=- h_mib=- ratio=- h_bytes=-
   if [ -n "$HUGO" ]; then
     h=$(printf '%s\n' "${h_walls[@]}" | median)
     h_mib=$((h_peak / 1024))
-    ratio=$(awk -v d="$d" -v h="$h" 'BEGIN { printf "%.2f", d / h }')
+    ratio=$(printf '%s\n' "${ratios[@]}" | median)
     h_bytes=$(bytes_per_note hugo "$n")
   fi
-  printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' "$n" "$d" "$((d_peak / 1024))" "$h" "$h_mib" "$ratio" \
-    "$(bytes_per_note dossier "$n")" "$h_bytes"
+  printf '%-7s %-10s %-11s %-10s %-11s %-8s %-15s %s\n' "$n" "$(printf '%s\n' "${d_walls[@]}" | median)" \
+    "$((d_peak / 1024))" "$h" "$h_mib" "$ratio" "$(bytes_per_note dossier "$n")" "$h_bytes"
   if [ "$OUT" = memory ]; then rm -rf "$(out_dir dossier "$n")" "$(out_dir hugo "$n")"; fi
 done
 
-# Scaling: how Dossier's time grows from 10k to 30k notes (linear would be 3.0).
-if [ -n "${dossier_time[10000]:-}" ] && [ -n "${dossier_time[30000]:-}" ]; then
-  awk -v a="${dossier_time[10000]}" -v b="${dossier_time[30000]}" \
-    'BEGIN { printf "scaling: time(30k) / time(10k) = %.2f\n", b / a }'
-fi
+# Scaling: Dossier at 30k against 10k notes, built alternately (linear is 3.0).
+case " $SIZES " in *" 10000 "*" 30000 "*)
+  scaling=()
+  for _ in $(seq "$RUNS"); do
+    read -r a _ <<<"$(measure dossier 10000)"
+    read -r b _ <<<"$(measure dossier 30000)"
+    scaling+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')")
+  done
+  echo "scaling: time(30k) / time(10k) = $(printf '%s\n' "${scaling[@]}" | median) (median of $RUNS alternate pairs)"
+  rm -rf "$(out_dir dossier 10000)" "$(out_dir dossier 30000)"
+  ;;
+esac
 
 # Preview: save-to-reload latency of `dossier serve` (median of EDITS edits).
 EDITS=${EDITS:-20}
