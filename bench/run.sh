@@ -109,7 +109,7 @@ for n in $SIZES; do
 done
 
 # Scaling: Dossier at 30k against 10k notes, built alternately (linear is 3.0).
-case " $SIZES " in *" 10000 "*" 30000 "*)
+case " $SIZES " in *" 10000 "*) case " $SIZES " in *" 30000 "*)
   scaling=()
   for _ in $(seq "$RUNS"); do
     read -r a _ <<<"$(measure dossier 10000)"
@@ -118,7 +118,7 @@ case " $SIZES " in *" 10000 "*" 30000 "*)
   done
   echo "scaling: time(30k) / time(10k) = $(printf '%s\n' "${scaling[@]}" | median) (median of $RUNS alternate pairs)"
   rm -rf "$(out_dir dossier 10000)" "$(out_dir dossier 30000)"
-  ;;
+  ;; esac ;;
 esac
 
 # Preview: save-to-reload latency of `dossier serve` (median of EDITS edits).

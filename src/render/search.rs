@@ -218,8 +218,13 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
         });
     let mut shards: BTreeMap<String, BTreeMap<String, Vec<[u32; 2]>>> = BTreeMap::new();
     for (term, mut list) in postings {
-        list.sort_unstable_by(|a, b| b[1].cmp(&a[1]).then(a[0].cmp(&b[0])));
-        list.truncate(MAX_POSTINGS);
+        // Best first: the top postings picked in linear time, then sorted.
+        let order = |a: &[u32; 2], b: &[u32; 2]| b[1].cmp(&a[1]).then(a[0].cmp(&b[0]));
+        if list.len() > MAX_POSTINGS {
+            list.select_nth_unstable_by(MAX_POSTINGS, order);
+            list.truncate(MAX_POSTINGS);
+        }
+        list.sort_unstable_by(order);
         shards
             .entry(shard_key(&term))
             .or_default()
