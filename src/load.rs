@@ -126,6 +126,21 @@ impl Note {
         self.scan.prose.text(self.body())
     }
 
+    /// The start of [`Note::prose`]: whole pieces of it until more than
+    /// `chars` characters other than whitespace are in.
+    pub fn prose_start(&self, chars: usize) -> String {
+        let mut out = String::new();
+        let mut seen = 0;
+        for piece in self.scan.prose.pieces(self.body()) {
+            if seen > chars {
+                break;
+            }
+            out.push_str(piece);
+            seen += piece.chars().filter(|c| !c.is_whitespace()).count();
+        }
+        out
+    }
+
     /// (line, column) in the file of a byte offset in the body.
     pub fn body_position(&self, offset: usize) -> (usize, usize) {
         self.position(self.body_start + offset)

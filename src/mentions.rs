@@ -232,7 +232,8 @@ impl MentionFinder {
         links: &[Resolved],
         related: &[NoteId],
     ) -> Vec<(NoteId, Snippet)> {
-        let prose = &notes[source].prose();
+        let prose = notes[source].prose();
+        let prose = prose.as_str();
         let mut found: Vec<(NoteId, Snippet)> = Vec::new();
         for (start, end, target) in self.names_in(prose) {
             if target == source || found.iter().any(|(t, _)| *t == target) {

@@ -137,7 +137,7 @@ fn remove_abandoned_siblings(out: &Path) {
         if let Some(pid) = pid {
             let alive = Path::new("/proc").join(pid.to_string()).exists();
             if !alive && entry.path().is_dir() {
-                let _ = std::fs::remove_dir_all(entry.path());
+                let _ = remove_tree(&entry.path());
             }
         }
     }
@@ -164,7 +164,7 @@ impl Staging {
         let dir = sibling(out, "staging");
         if dir.exists() {
             // Left over from a build that was killed; the name is ours alone.
-            std::fs::remove_dir_all(&dir)?;
+            remove_tree(&dir)?;
         }
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent)?;
@@ -211,7 +211,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_tree(&self.dir);
         }
     }
 }
@@ -225,7 +225,7 @@ fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
     }
     let previous = sibling(out, "previous");
     if previous.exists() {
-        std::fs::remove_dir_all(&previous)?;
+        remove_tree(&previous)?;
     }
     std::fs::rename(out, &previous)?;
     if let Err(e) = std::fs::rename(staging, out) {
@@ -236,8 +236,8 @@ fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
 }
 
 /// `remove_dir_all`, with the top-level entries removed in parallel: removing
-/// the previous output (one folder per note) is mostly waiting on the file
-/// system, one entry at a time.
+/// an output folder (one folder per note) is mostly waiting on the file
+/// system, one entry at a time. Symbolic links are removed, not followed.
 fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
     let entries: Vec<_> = std::fs::read_dir(dir)?.collect::<io::Result<_>>()?;

@@ -21,8 +21,9 @@ fn fixture() -> TestSite {
     site
 }
 
-#[test]
-fn example_site_builds_and_every_internal_link_resolves() {
+/// Builds the example site in `content/` into a temporary folder: the folder
+/// (kept alive), the output inside it and the build's report.
+fn build_example_site() -> (tempfile::TempDir, std::path::PathBuf, dossier::BuildReport) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("site");
@@ -31,6 +32,12 @@ fn example_site_builds_and_every_internal_link_resolves() {
         ..dossier::BuildOptions::new(root)
     })
     .unwrap_or_else(|e| panic!("example site failed to build:\n{e}"));
+    (out, output, report)
+}
+
+#[test]
+fn example_site_builds_and_every_internal_link_resolves() {
+    let (_out, output, report) = build_example_site();
     assert!(report.notes >= 18, "only {} notes", report.notes);
     for page in [
         "index.html",
@@ -51,14 +58,7 @@ fn example_site_builds_and_every_internal_link_resolves() {
 /// twice), and what it reports is what is on disk.
 #[test]
 fn a_full_build_writes_each_output_file_once() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let output = out.path().join("site");
-    let report = dossier::build(&dossier::BuildOptions {
-        output: Some(output.clone()),
-        ..dossier::BuildOptions::new(root)
-    })
-    .unwrap_or_else(|e| panic!("example site failed to build:\n{e}"));
+    let (_out, output, report) = build_example_site();
     let on_disk = snapshot(&output);
     let written = on_disk
         .keys()

@@ -163,18 +163,23 @@ impl Prose {
         self.len == 0
     }
 
-    /// The whole text; `body` must be the body this was read from.
-    pub fn text(&self, body: &str) -> String {
-        let mut out = String::with_capacity(self.len);
-        for &(start, end) in &self.pieces {
+    /// The text piece by piece; `body` must be the body this was read from.
+    pub fn pieces<'p>(&'p self, body: &'p str) -> impl Iterator<Item = &'p str> + 'p {
+        self.pieces.iter().map(move |&(start, end)| {
             let piece = if start & EXTRA != 0 {
                 self.extra
                     .get((start & !EXTRA) as usize..(end & !EXTRA) as usize)
             } else {
                 body.get(start as usize..end as usize)
             };
-            out.push_str(piece.unwrap_or_default());
-        }
+            piece.unwrap_or_default()
+        })
+    }
+
+    /// The whole text; `body` must be the body this was read from.
+    pub fn text(&self, body: &str) -> String {
+        let mut out = String::with_capacity(self.len);
+        out.extend(self.pieces(body));
         out
     }
 }

@@ -146,11 +146,22 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
     pairs.retain(|&(s, t, _)| s != t && lib.published[s] && lib.published[t]);
     pairs.sort_unstable();
     pairs.dedup();
+    // The note first, then its neighbours in edge order; each note's index in
+    // `nodes` is what the edges refer to.
     let mut ids: Vec<NoteId> = vec![id];
     ids.extend(pairs.iter().map(|&(s, t, _)| if s == id { t } else { s }));
-    let mut seen = rustc_hash::FxHashSet::default();
-    ids.retain(|i| seen.insert(*i));
-    let position = |n: NoteId| ids.iter().position(|&i| i == n).unwrap_or(0);
+    let mut index: rustc_hash::FxHashMap<NoteId, usize> = Default::default();
+    ids.retain(|&i| {
+        let next = index.len();
+        match index.entry(i) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(_) => false,
+        }
+    });
+    let position = |n: NoteId| index.get(&n).copied().unwrap_or(0);
 
     let mut out = String::with_capacity(64 + ids.len() * 48 + pairs.len() * 12);
     out.push_str("{\"id\":");

@@ -1178,8 +1178,9 @@ impl<'a> Renderer<'a> {
     /// Returns the number of files.
     pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
         let pages = self.pages();
-        // Pages and the other files (search index, graph, feeds) are
-        // independent; each file goes to the sink as soon as it is made.
+        // Pages and the other files (feeds, graph, search index) are
+        // independent; each batch of other files goes to the sink as soon as
+        // it is made, so one is freed before the next is built.
         let (rendered, others) = rayon::join(
             || {
                 pages
@@ -1190,7 +1191,9 @@ impl<'a> Renderer<'a> {
             },
             || -> Result<usize, RenderError> {
                 let mut count = 0;
-                for file in self.other_files().into_iter().chain(self.search_files()) {
+                let batches: [fn(&Self) -> Vec<OutputFile>; 2] =
+                    [Self::other_files, Self::search_files];
+                for file in batches.into_iter().flat_map(|make| make(self)) {
                     sink(file)?;
                     count += 1;
                 }

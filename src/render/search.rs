@@ -150,7 +150,7 @@ fn snippet(lib: &Library, id: NoteId) -> String {
     }
     // Words from the start of the prose only: enough for SNIPPET_CHARS characters.
     let mut prose = String::with_capacity(SNIPPET_CHARS * 2);
-    for word in note.prose().split_whitespace() {
+    for word in note.prose_start(SNIPPET_CHARS).split_whitespace() {
         if prose.chars().count() > SNIPPET_CHARS {
             break;
         }
@@ -172,7 +172,12 @@ type Postings = FxHashMap<Box<str>, Vec<[u32; 2]>>;
 fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     let title = normalized(&note.title);
     let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
-    let prose = normalized(&note.prose());
+    let mut prose = note.prose();
+    if prose.is_ascii() {
+        prose.make_ascii_lowercase(); // what `normalized` does, without a copy
+    } else {
+        prose = normalize(&prose);
+    }
     // term -> (in title, in an alias, body count)
     let mut found: FxHashMap<&str, (bool, bool, u32)> =
         FxHashMap::with_capacity_and_hasher(prose.len() / 16, Default::default());
