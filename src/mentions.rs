@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::link::{NoteId, Resolved};
 use crate::load::Note;
 use crate::markdown::{sentence_around, Snippet};
+use crate::words::words;
 
 /// Names shorter than this are not looked for: too many false matches.
 const MIN_NAME_CHARS: usize = 3;
@@ -46,20 +47,42 @@ struct Name {
 /// Hash of a token, ignoring ASCII case: bytes are hashed eight at a time
 /// with the 0x20 bit set, which lowercases ASCII letters and leaves digits as
 /// they are. Other characters may collide that way; names are checked in full.
+/// The last bytes are read with fixed-size loads (overlapping the ones before)
+/// rather than copied: a copy of variable length costs a call per token.
 fn token_hash(token: &str) -> u64 {
     const CASE: u64 = 0x2020_2020_2020_2020;
+    let bytes = token.as_bytes();
+    let n = bytes.len();
     let mut h = FxHasher::default();
-    let mut chunks = token.as_bytes().chunks_exact(8);
+    h.write_usize(n);
+    let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h.write_u64(u64::from_le_bytes(word) | CASE);
+        h.write_u64(le_u64(chunk) | CASE);
     }
-    let mut last = [0u8; 8];
-    let rest = chunks.remainder();
-    last[..rest.len()].copy_from_slice(rest);
-    h.write_u64(u64::from_le_bytes(last) | CASE);
+    let tail = match n {
+        0 => 0,
+        1..=3 => {
+            let spread = [bytes[0], bytes[n / 2], bytes[n - 1]];
+            u64::from(spread[0]) | u64::from(spread[1]) << 8 | u64::from(spread[2]) << 16
+        }
+        4..=7 => u64::from(le_u32(&bytes[..4])) | u64::from(le_u32(&bytes[n - 4..])) << 32,
+        _ if chunks.remainder().is_empty() => return h.finish(),
+        _ => le_u64(&bytes[n - 8..]),
+    };
+    h.write_u64(tail | CASE);
     h.finish()
+}
+
+fn le_u64(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(word)
+}
+
+fn le_u32(bytes: &[u8]) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[..4]);
+    u32::from_le_bytes(word)
 }
 
 /// The character at byte `i` of `text` and its length; ASCII without decoding.
@@ -73,42 +96,79 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
+/// A word (a run of letters and digits) or a single other character of
+/// prose. A single space before a token that is not whitespace belongs to
+/// it, so the common separator costs no token of its own.
+struct Token {
+    /// Where the token's text starts, after its space.
+    start: u32,
+    end: u32,
+    /// [`token_hash`] of its text.
+    hash: u64,
+    /// Whether a single space comes right before it.
+    spaced: bool,
+    word: bool,
+    space: bool,
+}
+
+/// Mixed into a token's hash when a space comes before it.
+const SPACED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Token {
+    /// The token's key for a trie edge: the first token of a name is found
+    /// whatever comes before it; later ones must have the same space before them.
+    fn key(&self, first: bool) -> u64 {
+        if self.spaced && !first {
+            self.hash ^ SPACED
+        } else {
+            self.hash
+        }
     }
 }
 
-/// The first word of `text` (a run of letters and digits), or its first
-/// character when that is not one; `None` for empty text.
-fn first_word(text: &str) -> Option<&str> {
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    loop {
-        // ASCII letters and digits without decoding; other characters one by one.
-        end += bytes[end..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(bytes.len() - end);
-        match bytes.get(end) {
-            Some(b) if !b.is_ascii() => {
-                let c = text[end..].chars().next()?;
-                if c.is_alphanumeric() {
-                    end += c.len_utf8();
-                    continue;
-                }
-                if end == 0 {
-                    return Some(&text[..c.len_utf8()]);
-                }
+/// Splits `text` into [`Token`]s, each hashed once.
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    let mut spaced = false;
+    // The characters between words, one token each but for a single space
+    // before something other than whitespace.
+    let gap = |tokens: &mut Vec<Token>, spaced: &mut bool, from: usize, to: usize| {
+        for (offset, c) in text[from..to].char_indices() {
+            let at = from + offset;
+            if c == ' ' && !*spaced && !char_at(text, at + 1).0.is_whitespace() {
+                *spaced = true;
+                continue;
             }
-            Some(_) if end == 0 => return Some(&text[..1]),
-            None if end == 0 => return None,
-            _ => {}
+            let end = at + c.len_utf8();
+            tokens.push(Token {
+                start: at as u32,
+                end: end as u32,
+                hash: token_hash(&text[at..end]),
+                spaced: std::mem::take(spaced),
+                word: false,
+                space: c.is_whitespace(),
+            });
         }
-        return Some(&text[..end]);
+    };
+    let mut previous_end = 0;
+    for (start, end) in words(text) {
+        if start == previous_end + 1 && text.as_bytes()[previous_end] == b' ' {
+            spaced = true; // the common case: one space before a word
+        } else {
+            gap(&mut tokens, &mut spaced, previous_end, start);
+        }
+        tokens.push(Token {
+            start: start as u32,
+            end: end as u32,
+            hash: token_hash(&text[start..end]),
+            spaced: std::mem::take(&mut spaced),
+            word: true,
+            space: false,
+        });
+        previous_end = end;
     }
+    gap(&mut tokens, &mut spaced, previous_end, text.len());
+    tokens
 }
 
 impl MentionFinder {
@@ -132,16 +192,14 @@ impl MentionFinder {
         let mut nodes = 1u32;
         for (name, target) in names {
             let mut node = 0u32;
-            let mut rest = name;
-            while let Some(token) = first_word(rest) {
+            for token in tokenize(name) {
                 node = *finder
                     .edges
-                    .entry((node, token_hash(token)))
+                    .entry((node, token.key(node == 0)))
                     .or_insert_with(|| {
                         nodes += 1;
                         nodes - 1
                     });
-                rest = &rest[token.len()..];
             }
             if node != 0 {
                 let node = node as usize;
@@ -157,66 +215,66 @@ impl MentionFinder {
         finder
     }
 
-    /// The longest name starting at byte `i` of `prose` and ending at a word
-    /// boundary, with its end; and the length of the first word at `i`.
-    fn name_at(&self, prose: &str, i: usize) -> (Option<(usize, NoteId)>, usize) {
+    /// The longest name whose tokens start at `tokens[k]`, with the index of
+    /// the token after it.
+    fn name_at(&self, prose: &str, tokens: &[Token], k: usize) -> Option<(usize, NoteId)> {
         let mut node = 0u32;
-        let mut j = i;
         let mut best = None;
-        let mut first_len = 0;
-        while let Some(token) = first_word(&prose[j..]) {
-            if j == i {
-                first_len = token.len();
-            }
-            let Some(&child) = self.edges.get(&(node, token_hash(token))) else {
+        for (j, token) in tokens.iter().enumerate().skip(k) {
+            let Some(&child) = self.edges.get(&(node, token.key(j == k))) else {
                 break;
             };
             node = child;
-            j += token.len();
-            let at_boundary = j == prose.len() || !is_word_char(char_at(prose, j).0);
+            // A name ends at a word boundary: after a word, or before one.
+            let at_boundary = token.word
+                || tokens
+                    .get(j + 1)
+                    .is_none_or(|next| next.spaced || !next.word);
             if !at_boundary {
                 continue;
             }
             if let Some(names) = self.ends.get(node as usize).filter(|n| !n.is_empty()) {
-                let text = &prose.as_bytes()[i..j];
+                let text = &prose.as_bytes()[tokens[k].start as usize..token.end as usize];
                 if let Some(name) = names
                     .iter()
                     .find(|name| text.eq_ignore_ascii_case(name.lower.as_bytes()))
                 {
-                    best = Some((j, name.target));
+                    best = Some((j + 1, name.target));
                 }
             }
         }
-        (best, first_len)
+        best
     }
 
     /// Every name in `prose` at word boundaries, left to right and not
     /// overlapping, as (start, end, note named).
     fn names_in(&self, prose: &str) -> Vec<(usize, usize, NoteId)> {
         let mut hits = Vec::new();
-        if self.edges.is_empty() {
+        if self.edges.is_empty() || u32::try_from(prose.len()).is_err() {
             return hits;
         }
-        let mut i = 0;
-        let mut after_word = false; // whether the character before `i` is a letter or digit
-        while i < prose.len() {
-            let (c, len) = char_at(prose, i);
-            if c.is_whitespace() || after_word {
-                after_word = is_word_char(c);
-                i += len;
+        // Each token is hashed once, however many names are tried from it.
+        let tokens = tokenize(prose);
+        let mut k = 0;
+        let mut after_word = false; // whether the character before token `k` is a letter or digit
+        while let Some(token) = tokens.get(k) {
+            if (after_word && !token.spaced) || token.space {
+                after_word = token.word;
+                k += 1;
                 continue;
             }
             // A word starts here (or a character that is not a letter or digit).
-            match self.name_at(prose, i) {
-                (Some((end, target)), _) => {
-                    hits.push((i, end, target));
+            match self.name_at(prose, &tokens, k) {
+                Some((next, target)) => {
+                    let end = tokens[next - 1].end as usize;
+                    hits.push((token.start as usize, end, target));
                     // A name ends at a boundary: what follows is no letter or digit.
                     after_word = false;
-                    i = end;
+                    k = next;
                 }
-                (None, first_len) => {
-                    after_word = is_word_char(c);
-                    i += first_len.max(len);
+                None => {
+                    after_word = token.word;
+                    k += 1;
                 }
             }
         }
@@ -293,13 +351,35 @@ mod tests {
     }
 
     #[test]
-    fn first_words_are_runs_of_letters_and_digits_or_one_other_character() {
-        assert_eq!(first_word("Wang2 Xiaohong"), Some("Wang2"));
-        assert_eq!(first_word("Zoë's"), Some("Zoë"));
-        assert_eq!(first_word("王小洪, minister"), Some("王小洪"));
-        assert_eq!(first_word("(Eurasia"), Some("("));
-        assert_eq!(first_word("—dash"), Some("—"));
-        assert_eq!(first_word(""), None);
+    fn names_match_only_with_the_same_spacing() {
+        let f = finder(&["Wang Xiaohong", "Eurasia Group"]);
+        assert_eq!(
+            named(
+                &f,
+                " Wang Xiaohong,Eurasia Group and Wang  Xiaohong or Wang\nXiaohong"
+            ),
+            ["Wang Xiaohong", "Eurasia Group"]
+        );
+        assert_eq!(
+            named(&f, "Wang Xiaohong Eurasia Group"),
+            ["Wang Xiaohong", "Eurasia Group"]
+        );
+        assert_eq!(named(&f, "Wang Xiaohong2 Wang Xiaohong"), ["Wang Xiaohong"]);
+    }
+
+    #[test]
+    fn token_hashes_ignore_ascii_case_at_every_length() {
+        let word = "Xiaohong-Wang2Eurasia";
+        for n in 0..=word.len() {
+            let (mixed, lower) = (&word[..n], word[..n].to_ascii_lowercase());
+            assert_eq!(token_hash(mixed), token_hash(&lower), "{mixed}");
+            if n > 0 {
+                assert_ne!(token_hash(mixed), token_hash(&word[..n - 1]), "{mixed}");
+            }
+            if n > 0 && n < word.len() {
+                assert_ne!(token_hash(mixed), token_hash(&word[1..=n]), "{mixed}");
+            }
+        }
     }
 
     #[test]

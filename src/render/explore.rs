@@ -100,7 +100,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
                 title: &note.title,
                 kind: note.kind.as_deref(),
                 tags: &note.tags,
-                url: page_link(config, &note.url),
+                url: page_link(config, &note.url).into_owned(),
                 links: degree[id],
             }
         })
@@ -262,7 +262,7 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
                 .map(|(t, kind)| {
                     (
                         lib.notes[t].title.as_str(),
-                        page_link(config, &lib.notes[t].url),
+                        page_link(config, &lib.notes[t].url).into_owned(),
                         kind,
                     )
                 })
@@ -275,7 +275,7 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
             }
             GraphListing {
                 title: &note.title,
-                url: page_link(config, &note.url),
+                url: page_link(config, &note.url).into_owned(),
                 kind: note.kind.as_deref(),
                 edges,
                 links,

@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 mod explore;
@@ -231,7 +232,7 @@ struct HomeKind<'a> {
 #[derive(Serialize, Clone)]
 struct NoteRef<'a> {
     title: &'a str,
-    url: String,
+    url: Cow<'a, str>,
     kind: Option<&'a str>,
     kind_label: Option<&'a str>,
     date: Option<&'a str>,
@@ -241,7 +242,7 @@ struct NoteRef<'a> {
 #[derive(Serialize)]
 struct TagView<'a> {
     name: &'a str,
-    url: String,
+    url: Cow<'a, str>,
     count: usize,
 }
 
@@ -328,7 +329,7 @@ struct NoteView<'a> {
     mentions_total: usize,
     local_graph: String,
     path: &'a str,
-    url: String,
+    url: Cow<'a, str>,
 }
 
 /// Renders the whole site: one page per published note, the home page, kind
@@ -354,12 +355,13 @@ fn root_from(url: &str) -> String {
     }
 }
 
-/// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
-pub(crate) fn page_link(config: &Config, url: &str) -> String {
+/// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on;
+/// borrowed when it is off, as pages link to many notes.
+pub(crate) fn page_link<'u>(config: &Config, url: &'u str) -> Cow<'u, str> {
     if config.index_links {
-        format!("{url}index.html")
+        Cow::Owned(format!("{url}index.html"))
     } else {
-        url.to_string()
+        Cow::Borrowed(url)
     }
 }
 
@@ -391,7 +393,7 @@ impl<'a> Renderer<'a> {
             .map(|k| KindView {
                 name: k.name.clone(),
                 label: k.label.clone(),
-                url: page_link(config, &kind_url(&k.folder)),
+                url: page_link(config, &kind_url(&k.folder)).into_owned(),
                 count: library
                     .notes
                     .iter()
@@ -421,7 +423,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn note_link(&self, id: NoteId) -> String {
+    fn note_link(&self, id: NoteId) -> Cow<'a, str> {
         page_link(self.config, &self.library.notes[id].url)
     }
 
@@ -446,7 +448,7 @@ impl<'a> Renderer<'a> {
     fn resolved_url(&self, resolved: &Resolved) -> Option<String> {
         match resolved {
             Resolved::Note { id, anchor } => {
-                let mut url = self.note_link(*id);
+                let mut url = self.note_link(*id).into_owned();
                 if let Some(anchor) = anchor {
                     url.push('#');
                     url.push_str(&encode_path(anchor));
@@ -850,7 +852,7 @@ impl<'a> Renderer<'a> {
             cssclasses: &note.cssclasses,
             kind: kind.map(|k| k.name.as_str()),
             kind_label: kind.map(|k| k.label.as_str()),
-            kind_url: kind.map(|k| page_link(self.config, &kind_url(&k.folder))),
+            kind_url: kind.map(|k| page_link(self.config, &kind_url(&k.folder)).into_owned()),
             aliases: &note.aliases,
             tags: note
                 .tags

@@ -61,22 +61,8 @@ fn normalized(text: &str) -> String {
 /// Terms are slices of `text`, so counting them allocates nothing.
 fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     if text.is_ascii() {
-        // The common case, byte by byte: words are runs of letters and digits.
-        let bytes = text.as_bytes();
-        let mut start = None;
-        for (i, b) in bytes.iter().enumerate() {
-            match (b.is_ascii_alphanumeric(), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    f(&text[s..i]);
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            f(&text[s..]);
-        }
+        // The common case: words are runs of letters and digits.
+        crate::words::words(text).for_each(|(start, end)| f(&text[start..end]));
         return;
     }
     let mut word_start: Option<usize> = None;
@@ -259,7 +245,7 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
                 let note = &lib.notes[id];
                 Doc {
                     t: &note.title,
-                    u: page_link(config, &note.url),
+                    u: page_link(config, &note.url).into_owned(),
                     k: note.kind.as_deref(),
                     s: snippet(lib, id),
                 }
