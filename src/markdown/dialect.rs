@@ -42,15 +42,44 @@ pub fn parse<'a>(body: &'a str, tag_href: TagHref) -> Parsed<'a> {
     let events: Vec<Spanned<'a>> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
-    let events = strip_comments(events);
+    let markers = Markers::of(body);
+    let events = if markers.comments {
+        strip_comments(events)
+    } else {
+        events
+    };
     let mut parsed = Parsed {
         events: Vec::new(),
         block_ids: Vec::new(),
         tags: Vec::new(),
     };
-    let (events, quote_ids) = inline_syntax(events, tag_href, &mut parsed);
+    let (events, quote_ids) = inline_syntax(events, tag_href, markers, &mut parsed);
     parsed.events = callouts(events, &quote_ids);
     parsed
+}
+
+/// Which markers of the dialect a body may hold. Text events are slices of
+/// the body or decoded character references, so when the body has neither
+/// the marker nor a `&`, no event has it and its pass is skipped.
+#[derive(Clone, Copy)]
+struct Markers {
+    /// `%%`
+    comments: bool,
+    /// `==`
+    marks: bool,
+    /// `#`
+    hashes: bool,
+}
+
+impl Markers {
+    fn of(body: &str) -> Markers {
+        let references = body.contains('&');
+        Markers {
+            comments: references || body.contains("%%"),
+            marks: references || body.contains("=="),
+            hashes: references || body.contains('#'),
+        }
+    }
 }
 
 fn is_inline_start(tag: &Tag) -> bool {
@@ -204,6 +233,7 @@ enum Holder {
 fn inline_syntax<'a>(
     events: Vec<Spanned<'a>>,
     tag_href: TagHref,
+    markers: Markers,
     parsed: &mut Parsed,
 ) -> (Vec<Spanned<'a>>, Vec<(usize, String)>) {
     let mut out: Vec<Spanned<'a>> = Vec::with_capacity(events.len() + 8);
@@ -222,8 +252,10 @@ fn inline_syntax<'a>(
             return;
         }
         let mut events = std::mem::take(run);
-        highlight(&mut events);
-        if !in_heading {
+        if markers.marks {
+            highlight(&mut events);
+        }
+        if markers.hashes && !in_heading {
             tags(&mut events, tag_href, &mut parsed.tags);
         }
         // A block id belongs to the innermost paragraph or list item; in a

@@ -198,6 +198,24 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
     out
 }
 
+/// `ESCAPE[b]` is true for the bytes [`push_json_str`] may have to escape:
+/// one table lookup per byte, as most bytes need nothing.
+const ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[0xE2] = true; // may start U+2028 or U+2029
+    table
+};
+
 /// Appends `s` as a JSON string that is also safe inside a `<script>`
 /// element: `<`, `>` and `&` are written as `\u` escapes.
 fn push_json_str(out: &mut String, s: &str) {
@@ -205,9 +223,12 @@ fn push_json_str(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut plain = 0; // start of the run of bytes that need no escape
     for (i, &b) in bytes.iter().enumerate() {
+        if !ESCAPE[usize::from(b)] {
+            continue;
+        }
         // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
         let separator = b == 0xE2 && matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9]));
-        if !(b < 0x20 || matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&') || separator) {
+        if b == 0xE2 && !separator {
             continue;
         }
         out.push_str(&s[plain..i]);
