@@ -720,7 +720,17 @@ fn link_all(
     published: Vec<bool>,
     config: &Config,
 ) -> Library {
-    let index = Index::new(&notes, &attachments);
+    // Independent steps run side by side throughout: on two cores the
+    // serial ones otherwise leave a core idle.
+    let (index, (finder, title_rank)) = rayon::join(
+        || Index::new(&notes, &attachments),
+        || {
+            rayon::join(
+                || MentionFinder::new(&notes, &published),
+                || title_ranks(&notes),
+            )
+        },
+    );
     let resolver = Resolver {
         index: &index,
         notes: &notes,
@@ -740,22 +750,45 @@ fn link_all(
         fields.push(f);
         note_diagnostics.push(d);
     }
-    let title_rank = title_ranks(&notes);
-    let backlinks = collect_backlinks(&published, &links, &title_rank);
-    let (relations, inverse_relations) =
-        collect_relations(&notes, &published, &fields, &title_rank);
-    let tags = collect_tags(&notes, &published, &title_rank);
-    let finder = MentionFinder::new(&notes, &published);
-    let found: Vec<Vec<(NoteId, Snippet)>> = (0..notes.len())
-        .into_par_iter()
-        .map(|id| {
-            if published[id] {
-                finder.find(&notes, id, &links[id], &related(&relations[id]))
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    let ((backlinks, (relations, inverse_relations)), tags) = rayon::join(
+        || {
+            rayon::join(
+                || collect_backlinks(&published, &links, &title_rank),
+                || collect_relations(&notes, &published, &fields, &title_rank),
+            )
+        },
+        || collect_tags(&notes, &published, &title_rank),
+    );
+    let (found, ((cycle_diagnostics, clash_diagnostics), edge_hashes)) = rayon::join(
+        || -> Vec<Vec<(NoteId, Snippet)>> {
+            (0..notes.len())
+                .into_par_iter()
+                .map(|id| {
+                    if published[id] {
+                        finder.find(&notes, id, &links[id], &related(&relations[id]))
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect()
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || check_embed_cycles(&notes, &links, config.broken_links),
+                        || check_url_clashes(&notes, &published, &tags, config),
+                    )
+                },
+                || -> Vec<u64> {
+                    (0..notes.len())
+                        .into_par_iter()
+                        .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
+                        .collect()
+                },
+            )
+        },
+    );
     let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); notes.len()];
     let mut mention_targets = Vec::with_capacity(notes.len());
     for (source, list) in found.into_iter().enumerate() {
@@ -779,16 +812,14 @@ fn link_all(
             .collect(),
         finder,
         mention_targets,
-        edge_hashes: (0..notes.len())
-            .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
-            .collect(),
+        edge_hashes,
         attachments: attachments.iter().map(|a| a.path.clone()).collect(),
         published: published.clone(),
         policy: config.broken_links,
         index,
         note_diagnostics,
-        cycle_diagnostics: check_embed_cycles(&notes, &links, config.broken_links),
-        clash_diagnostics: check_url_clashes(&notes, &published, &tags, config),
+        cycle_diagnostics,
+        clash_diagnostics,
     };
     let mut library = Library {
         notes,
