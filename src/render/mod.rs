@@ -232,7 +232,7 @@ struct HomeKind<'a> {
 #[derive(Serialize, Clone)]
 struct NoteRef<'a> {
     title: &'a str,
-    url: Cow<'a, str>,
+    url: &'a str,
     kind: Option<&'a str>,
     kind_label: Option<&'a str>,
     date: Option<&'a str>,
@@ -329,7 +329,7 @@ struct NoteView<'a> {
     mentions_total: usize,
     local_graph: String,
     path: &'a str,
-    url: Cow<'a, str>,
+    url: &'a str,
 }
 
 /// Renders the whole site: one page per published note, the home page, kind
@@ -341,6 +341,9 @@ pub struct Renderer<'a> {
     site: SiteView<'a>,
     nav: Vec<KindView>,
     highlighter: Highlighter,
+    /// Each note's link from the site root ([`page_link`] of its URL), made
+    /// once: pages link to many notes.
+    note_links: Vec<String>,
     /// Hash of what every page depends on: settings, templates, navigation.
     seed: u64,
 }
@@ -419,15 +422,20 @@ impl<'a> Renderer<'a> {
             site,
             nav,
             highlighter: Highlighter::new(),
+            note_links: library
+                .notes
+                .iter()
+                .map(|n| page_link(config, &n.url).into_owned())
+                .collect(),
             seed: hasher.0.finish(),
         }
     }
 
-    fn note_link(&self, id: NoteId) -> Cow<'a, str> {
-        page_link(self.config, &self.library.notes[id].url)
+    fn note_link(&self, id: NoteId) -> &str {
+        &self.note_links[id]
     }
 
-    fn note_ref(&self, id: NoteId) -> NoteRef<'a> {
+    fn note_ref(&self, id: NoteId) -> NoteRef<'_> {
         let note = &self.library.notes[id];
         let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
         NoteRef {
@@ -448,7 +456,7 @@ impl<'a> Renderer<'a> {
     fn resolved_url(&self, resolved: &Resolved) -> Option<String> {
         match resolved {
             Resolved::Note { id, anchor } => {
-                let mut url = self.note_link(*id).into_owned();
+                let mut url = self.note_link(*id).to_string();
                 if let Some(anchor) = anchor {
                     url.push('#');
                     url.push_str(&encode_path(anchor));
@@ -660,7 +668,7 @@ impl<'a> Renderer<'a> {
 
     /// Everything a page shows except a note's body, which is rendered only
     /// when the page must be written.
-    fn prepare(&self, page: &Page) -> Prepared<'a> {
+    fn prepare(&self, page: &Page) -> Prepared<'_> {
         let lib = self.library;
         match page {
             Page::Note(id) => {
@@ -806,7 +814,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn note_view(&self, id: NoteId) -> NoteView<'a> {
+    fn note_view<'r>(&'r self, id: NoteId) -> NoteView<'r> {
         let lib = self.library;
         let note = &lib.notes[id];
         let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
@@ -838,7 +846,7 @@ impl<'a> Renderer<'a> {
                     .collect(),
             })
             .collect();
-        let relation_views = |list: &'a [(String, Vec<NoteId>)]| -> Vec<RelationView<'a>> {
+        let relation_views = |list: &'r [(String, Vec<NoteId>)]| -> Vec<RelationView<'r>> {
             list.iter()
                 .map(|(name, ids)| RelationView {
                     name,
