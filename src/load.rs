@@ -248,7 +248,46 @@ pub fn load_reusing(
             content_dir.display()
         ));
     }
-    let mut markdown_files = Vec::new();
+    // The walk hands each note to the readers as soon as it is found, so
+    // reading starts with the first file instead of after the last.
+    let (to_read, found) = std::sync::mpsc::channel::<(String, PathBuf)>();
+    let ((reused, attachments, mut diagnostics), loaded) = rayon::join(
+        move || walk(root, content_dir, &mut previous, changed, to_read),
+        || -> Vec<Result<Note, Diagnostic>> {
+            found
+                .into_iter()
+                .par_bridge()
+                .map(|(relative, source)| read_note(root, relative, &source, config))
+                .collect()
+        },
+    );
+
+    let mut notes = reused;
+    for note in loaded {
+        match note {
+            Ok(note) => notes.push(note),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    notes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Vault {
+        notes,
+        attachments,
+        diagnostics,
+    })
+}
+
+/// Walks `content_dir`: notes unchanged since `previous` are taken from it,
+/// the other notes are sent to `to_read`; returns the reused notes, the
+/// attachments and the problems met.
+fn walk(
+    root: &Path,
+    content_dir: &Path,
+    previous: &mut HashMap<String, Note>,
+    changed: &HashSet<PathBuf>,
+    to_read: std::sync::mpsc::Sender<(String, PathBuf)>,
+) -> (Vec<Note>, Vec<Attachment>, Vec<Diagnostic>) {
+    let mut reused = Vec::new();
     let mut attachments = Vec::new();
     let mut diagnostics = Vec::new();
     let walker = walkdir::WalkDir::new(content_dir)
@@ -292,7 +331,20 @@ pub fn load_reusing(
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if is_markdown {
-            markdown_files.push((relative, entry.into_path()));
+            let source = entry.into_path();
+            match previous.remove(&relative) {
+                Some(note)
+                    if !changed.contains(&source)
+                        && note.stamp.is_some()
+                        && note.stamp == stamp(&source) =>
+                {
+                    reused.push(note)
+                }
+                // The readers stop only when this sender is dropped.
+                _ => {
+                    let _ = to_read.send((relative, source));
+                }
+            }
         } else {
             attachments.push(Attachment {
                 path: relative,
@@ -300,39 +352,7 @@ pub fn load_reusing(
             });
         }
     }
-
-    let mut reused = Vec::new();
-    let mut to_parse = Vec::with_capacity(markdown_files.len());
-    for (relative, source) in markdown_files {
-        match previous.remove(&relative) {
-            Some(note)
-                if !changed.contains(&source)
-                    && note.stamp.is_some()
-                    && note.stamp == stamp(&source) =>
-            {
-                reused.push(note)
-            }
-            _ => to_parse.push((relative, source)),
-        }
-    }
-    let loaded: Vec<Result<Note, Diagnostic>> = to_parse
-        .into_par_iter()
-        .map(|(relative, source)| read_note(root, relative, &source, config))
-        .collect();
-
-    let mut notes = reused;
-    for note in loaded {
-        match note {
-            Ok(note) => notes.push(note),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    notes.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Vault {
-        notes,
-        attachments,
-        diagnostics,
-    })
+    (reused, attachments, diagnostics)
 }
 
 /// Path relative to the site root if possible, for messages.
