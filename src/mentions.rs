@@ -28,9 +28,9 @@ pub struct Mention {
 /// however many notes there are and however many names share a first word.
 #[derive(Debug, Default)]
 pub struct MentionFinder {
-    /// Trie edges: (node, hash of an ASCII-lowercased token) → child node.
-    /// Node 0 is the root. Tokens are words (runs of letters and digits) and
-    /// single other characters, spaces included.
+    /// Trie edges: (node, [`Token::key`]) → child node. Node 0 is the root.
+    /// Tokens are words (runs of letters and digits) and single other
+    /// characters; a single space is part of the token after it.
     edges: FxHashMap<(u32, u64), u32>,
     /// The names that end at each node, by node.
     ends: Vec<Vec<Name>>,
@@ -100,14 +100,16 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 /// prose. A single space before a token that is not whitespace belongs to
 /// it, so the common separator costs no token of its own.
 struct Token {
-    /// Where the token's text starts, after its space.
+    /// Byte range of the token's text in the prose, without its space.
     start: u32,
     end: u32,
     /// [`token_hash`] of its text.
     hash: u64,
     /// Whether a single space comes right before it.
     spaced: bool,
+    /// Whether it is a word (else a single other character).
     word: bool,
+    /// Whether it is whitespace (which no name starts with).
     space: bool,
 }
 
@@ -225,7 +227,8 @@ impl MentionFinder {
                 break;
             };
             node = child;
-            // A name ends at a word boundary: after a word, or before one.
+            // A name ends at a word boundary: its last token is a whole word,
+            // or no letter or digit follows it.
             let at_boundary = token.word
                 || tokens
                     .get(j + 1)
