@@ -338,8 +338,11 @@ pub struct Renderer<'a> {
     library: &'a Library,
     config: &'a Config,
     tera: &'a tera::Tera,
-    site: SiteView<'a>,
     nav: Vec<KindView>,
+    /// `site` and `nav` as template values, made once: every page's context
+    /// shares them (tera values are reference-counted).
+    site_value: tera::Value,
+    nav_value: tera::Value,
     highlighter: Highlighter,
     /// Each note's link from the site root ([`page_link`] of its URL), made
     /// once: pages link to many notes.
@@ -419,7 +422,8 @@ impl<'a> Renderer<'a> {
             library,
             config,
             tera: &theme.tera,
-            site,
+            site_value: tera::Value::from_serializable(&site),
+            nav_value: tera::Value::from_serializable(&nav),
             nav,
             highlighter: Highlighter::new(),
             note_links: library
@@ -470,8 +474,8 @@ impl<'a> Renderer<'a> {
 
     fn base_context(&self, page_url: &str, title: &str) -> tera::Context {
         let mut context = tera::Context::new();
-        context.insert("site", &self.site);
-        context.insert("nav", &self.nav);
+        context.insert_value("site", self.site_value.clone());
+        context.insert_value("nav", self.nav_value.clone());
         context.insert("root", &root_from(page_url));
         context.insert("page_title", title);
         context.insert("page_url", &page_link(self.config, page_url));
