@@ -3,7 +3,7 @@
 //! The build is a one-way pipeline, one module per stage:
 //! [`config`] → [`load`] (walk, frontmatter, scan) → [`link`] (resolve,
 //! backlinks, relations, tags) → [`render`] (Markdown and templates, in
-//! parallel) → [`write`] (atomic swap of the output folder). [`build`] drives
+//! parallel) → [`write`](mod@write) (atomic swap of the output folder). [`build`] drives
 //! it; the `dossier` binary is a thin CLI ([`cli`]) over this library.
 
 pub mod cli;

@@ -35,7 +35,8 @@ fn pack_high_bits(lanes: u64) -> u64 {
 }
 
 /// Bit `i` is set when byte `start + i` of `text` is part of a word character,
-/// for the block of up to 64 bytes at `start`.
+/// for the block of up to 64 bytes at `start`. Out of line: it runs once per
+/// 64 bytes, and keeping it apart lets [`Words::next`] inline into its callers.
 #[inline(never)]
 fn block_mask(text: &str, start: usize) -> u64 {
     let bytes = text.as_bytes();
