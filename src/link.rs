@@ -759,36 +759,32 @@ fn link_all(
         },
         || collect_tags(&notes, &published, &title_rank),
     );
-    let (found, ((cycle_diagnostics, clash_diagnostics), edge_hashes)) = rayon::join(
-        || -> Vec<Vec<(NoteId, Snippet)>> {
-            (0..notes.len())
-                .into_par_iter()
-                .map(|id| {
-                    if published[id] {
-                        finder.find(&notes, id, &links[id], &related(&relations[id]))
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect()
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || check_embed_cycles(&notes, &links, config.broken_links),
-                        || check_url_clashes(&notes, &published, &tags, config),
-                    )
-                },
-                || -> Vec<u64> {
-                    (0..notes.len())
-                        .into_par_iter()
-                        .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
-                        .collect()
-                },
-            )
-        },
-    );
+    let find_mentions = || -> Vec<Vec<(NoteId, Snippet)>> {
+        (0..notes.len())
+            .into_par_iter()
+            .map(|id| {
+                if published[id] {
+                    finder.find(&notes, id, &links[id], &related(&relations[id]))
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    };
+    // Short next to the mention search, so one task beside it is enough.
+    let check = || {
+        let edge_hashes: Vec<u64> = (0..notes.len())
+            .into_par_iter()
+            .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
+            .collect();
+        (
+            check_embed_cycles(&notes, &links, config.broken_links),
+            check_url_clashes(&notes, &published, &tags, config),
+            edge_hashes,
+        )
+    };
+    let (found, (cycle_diagnostics, clash_diagnostics, edge_hashes)) =
+        rayon::join(find_mentions, check);
     let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); notes.len()];
     let mut mention_targets = Vec::with_capacity(notes.len());
     for (source, list) in found.into_iter().enumerate() {

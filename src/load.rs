@@ -894,6 +894,7 @@ fn url_for(path: &str, stem: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The fast path gives exactly what the YAML parser gives, and is taken
     /// for the usual frontmatter.
@@ -971,8 +972,6 @@ mod tests {
             samples.len()
         );
     }
-
-    use super::*;
 
     fn note(text: &str) -> (Note, Vec<Diagnostic>) {
         let n = parse_note(

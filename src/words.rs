@@ -3,7 +3,7 @@
 //! with a branch per byte cost more than any other step of the link stage.
 
 /// Whether `c` belongs to a word: letters and digits, in any script.
-pub fn is_word_char(c: char) -> bool {
+fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
     } else {

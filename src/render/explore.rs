@@ -100,7 +100,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
                 title: &note.title,
                 kind: note.kind.as_deref(),
                 tags: &note.tags,
-                url: page_link(config, &note.url).into_owned(),
+                url: page_link(config, &note.url),
                 links: degree[id],
             }
         })
@@ -148,19 +148,15 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
     pairs.dedup();
     // The note first, then its neighbours in edge order; each note's index in
     // `nodes` is what the edges refer to.
-    let mut ids: Vec<NoteId> = vec![id];
-    ids.extend(pairs.iter().map(|&(s, t, _)| if s == id { t } else { s }));
+    let mut ids: Vec<NoteId> = Vec::new();
     let mut index: rustc_hash::FxHashMap<NoteId, usize> = Default::default();
-    ids.retain(|&i| {
-        let next = index.len();
-        match index.entry(i) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(next);
-                true
-            }
-            std::collections::hash_map::Entry::Occupied(_) => false,
-        }
-    });
+    let neighbours = pairs.iter().map(|&(s, t, _)| if s == id { t } else { s });
+    for n in std::iter::once(id).chain(neighbours) {
+        index.entry(n).or_insert_with(|| {
+            ids.push(n);
+            ids.len() - 1
+        });
+    }
     let position = |n: NoteId| index.get(&n).copied().unwrap_or(0);
 
     let mut out = String::with_capacity(64 + ids.len() * 48 + pairs.len() * 12);
@@ -283,7 +279,7 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
                 .map(|(t, kind)| {
                     (
                         lib.notes[t].title.as_str(),
-                        page_link(config, &lib.notes[t].url).into_owned(),
+                        page_link(config, &lib.notes[t].url),
                         kind,
                     )
                 })
@@ -296,7 +292,7 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
             }
             GraphListing {
                 title: &note.title,
-                url: page_link(config, &note.url).into_owned(),
+                url: page_link(config, &note.url),
                 kind: note.kind.as_deref(),
                 edges,
                 links,

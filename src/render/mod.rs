@@ -6,7 +6,6 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 mod explore;
@@ -242,7 +241,7 @@ struct NoteRef<'a> {
 #[derive(Serialize)]
 struct TagView<'a> {
     name: &'a str,
-    url: Cow<'a, str>,
+    url: String,
     count: usize,
 }
 
@@ -313,7 +312,7 @@ struct NoteView<'a> {
     cssclasses: &'a [String],
     kind: Option<&'a str>,
     kind_label: Option<&'a str>,
-    kind_url: Option<String>,
+    kind_url: Option<&'a str>,
     aliases: &'a [String],
     tags: Vec<TagView<'a>>,
     date: Option<&'a str>,
@@ -361,13 +360,12 @@ fn root_from(url: &str) -> String {
     }
 }
 
-/// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on;
-/// borrowed when it is off, as pages link to many notes.
-pub(crate) fn page_link<'u>(config: &Config, url: &'u str) -> Cow<'u, str> {
+/// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
+pub(crate) fn page_link(config: &Config, url: &str) -> String {
     if config.index_links {
-        Cow::Owned(format!("{url}index.html"))
+        format!("{url}index.html")
     } else {
-        Cow::Borrowed(url)
+        url.to_string()
     }
 }
 
@@ -399,7 +397,7 @@ impl<'a> Renderer<'a> {
             .map(|k| KindView {
                 name: k.name.clone(),
                 label: k.label.clone(),
-                url: page_link(config, &kind_url(&k.folder)).into_owned(),
+                url: page_link(config, &kind_url(&k.folder)),
                 count: library
                     .notes
                     .iter()
@@ -429,7 +427,7 @@ impl<'a> Renderer<'a> {
             note_links: library
                 .notes
                 .iter()
-                .map(|n| page_link(config, &n.url).into_owned())
+                .map(|n| page_link(config, &n.url))
                 .collect(),
             seed: hasher.0.finish(),
         }
@@ -864,7 +862,9 @@ impl<'a> Renderer<'a> {
             cssclasses: &note.cssclasses,
             kind: kind.map(|k| k.name.as_str()),
             kind_label: kind.map(|k| k.label.as_str()),
-            kind_url: kind.map(|k| page_link(self.config, &kind_url(&k.folder)).into_owned()),
+            kind_url: kind
+                .and_then(|k| self.nav.iter().find(|v| v.name == k.name))
+                .map(|v| &*v.url),
             aliases: &note.aliases,
             tags: note
                 .tags

@@ -47,12 +47,14 @@ pub fn normalize(text: &str) -> String {
         .collect()
 }
 
-/// Lowercase without diacritics; for ASCII text just lowercase (no Unicode tables).
-fn normalized(text: &str) -> String {
+/// Lowercase without diacritics; ASCII text is just lowercased, in place
+/// (no Unicode tables, no copy).
+fn normalized(mut text: String) -> String {
     if text.is_ascii() {
-        text.to_ascii_lowercase()
+        text.make_ascii_lowercase();
+        text
     } else {
-        normalize(text)
+        normalize(&text)
     }
 }
 
@@ -96,7 +98,7 @@ fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
 
 /// The terms of a text: words, and pairs of characters for CJK runs.
 pub fn terms(text: &str) -> Vec<String> {
-    let text = normalized(text);
+    let text = normalized(text.to_string());
     let mut out = Vec::new();
     for_each_term(&text, |t| out.push(t.to_string()));
     out
@@ -136,14 +138,17 @@ fn snippet(lib: &Library, id: NoteId) -> String {
     }
     // Words from the start of the prose only: enough for SNIPPET_CHARS characters.
     let mut prose = String::with_capacity(SNIPPET_CHARS * 2);
+    let mut chars = 0;
     for word in note.prose_start(SNIPPET_CHARS).split_whitespace() {
-        if prose.chars().count() > SNIPPET_CHARS {
+        if chars > SNIPPET_CHARS {
             break;
         }
         if !prose.is_empty() {
             prose.push(' ');
+            chars += 1;
         }
         prose.push_str(word);
+        chars += word.chars().count();
     }
     match prose.char_indices().nth(SNIPPET_CHARS) {
         Some((cut, _)) => format!("{}…", &prose[..prose[..cut].rfind(' ').unwrap_or(cut)]),
@@ -156,14 +161,9 @@ type Postings = FxHashMap<Box<str>, Vec<[u32; 2]>>;
 
 /// Adds the terms of one note (document number `doc`) to `postings`.
 fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
-    let title = normalized(&note.title);
-    let aliases: Vec<String> = note.aliases.iter().map(|a| normalized(a)).collect();
-    let mut prose = note.prose();
-    if prose.is_ascii() {
-        prose.make_ascii_lowercase(); // what `normalized` does, without a copy
-    } else {
-        prose = normalize(&prose);
-    }
+    let title = normalized(note.title.clone());
+    let aliases: Vec<String> = note.aliases.iter().cloned().map(normalized).collect();
+    let prose = normalized(note.prose());
     // term -> (in title, in an alias, body count)
     let mut found: FxHashMap<&str, (bool, bool, u32)> =
         FxHashMap::with_capacity_and_hasher(prose.len() / 16, Default::default());
@@ -245,7 +245,7 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
                 let note = &lib.notes[id];
                 Doc {
                     t: &note.title,
-                    u: page_link(config, &note.url).into_owned(),
+                    u: page_link(config, &note.url),
                     k: note.kind.as_deref(),
                     s: snippet(lib, id),
                 }
