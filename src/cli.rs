@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::diag::count;
-use crate::{build, scaffold, BuildError, BuildOptions};
+use crate::{build_and_keep, scaffold, BuildError, BuildOptions};
 
 /// Turn a folder of Markdown research notes into a cross-linked static site.
 #[derive(Debug, Parser)]
@@ -189,8 +189,10 @@ fn print_mentions(root: &std::path::Path, drafts: bool) -> i32 {
 
 fn run_build(options: BuildOptions, show_timings: bool) -> i32 {
     let writing = options.write;
-    match build(&options) {
-        Ok(report) => {
+    match build_and_keep(&options) {
+        Ok((report, site)) => {
+            // The process exits next: the OS takes the memory back at once.
+            std::mem::forget(site);
             for d in &report.diagnostics {
                 eprintln!("{d}");
             }
