@@ -346,8 +346,47 @@ pub struct Renderer<'a> {
     /// Each note's link from the site root ([`page_link`] of its URL), made
     /// once: pages link to many notes.
     note_links: Vec<String>,
+    /// Published dated notes, newest first (timeline, feed, home page).
+    dated: Vec<NoteId>,
+    /// Each dated note's place in time, oldest first and ties by title, so
+    /// a note's own timeline sorts without reading dates again.
+    chrono_rank: Vec<u32>,
     /// Hash of what every page depends on: settings, templates, navigation.
     seed: u64,
+}
+
+/// Published notes with a date, newest first, ties by title.
+fn dated(lib: &Library) -> Vec<NoteId> {
+    let mut dated: Vec<NoteId> = (0..lib.notes.len())
+        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
+        .collect();
+    dated.sort_by_cached_key(|&id| {
+        let note = &lib.notes[id];
+        (
+            std::cmp::Reverse(feeds::rfc3339(note.date.as_deref().unwrap_or_default())),
+            note.title.to_lowercase(),
+        )
+    });
+    dated
+}
+
+/// `Renderer::chrono_rank`: published dated notes ordered by date, oldest
+/// first, then by title rank; `u32::MAX` for the rest.
+fn chrono_rank(lib: &Library) -> Vec<u32> {
+    let mut order: Vec<NoteId> = (0..lib.notes.len())
+        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
+        .collect();
+    order.sort_by_cached_key(|&id| {
+        (
+            feeds::rfc3339(lib.notes[id].date.as_deref().unwrap_or_default()),
+            lib.title_rank[id],
+        )
+    });
+    let mut rank = vec![u32::MAX; lib.notes.len()];
+    for (place, id) in order.into_iter().enumerate() {
+        rank[id] = place as u32;
+    }
+    rank
 }
 
 /// Climbs from a page at `url` (relative to the site root, ending in `/`) back to the root.
@@ -429,6 +468,8 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|n| page_link(config, &n.url))
                 .collect(),
+            dated: dated(library),
+            chrono_rank: chrono_rank(library),
             seed: hasher.0.finish(),
         }
     }
@@ -643,23 +684,6 @@ impl<'a> Renderer<'a> {
         ids
     }
 
-    /// Published notes with a date, newest first.
-    fn dated(&self) -> Vec<NoteId> {
-        let lib = self.library;
-        let mut dated: Vec<NoteId> = self
-            .published()
-            .filter(|&id| lib.notes[id].date.is_some())
-            .collect();
-        dated.sort_by_cached_key(|&id| {
-            let note = &lib.notes[id];
-            (
-                std::cmp::Reverse(feeds::rfc3339(note.date.as_deref().unwrap_or_default())),
-                note.title.to_lowercase(),
-            )
-        });
-        dated
-    }
-
     fn tag_view(&self, tag: &'a crate::link::Tag) -> TagView<'a> {
         TagView {
             name: &tag.name,
@@ -708,7 +732,7 @@ impl<'a> Renderer<'a> {
                 }
             }
             Page::Timeline => {
-                let mut dated = self.dated();
+                let mut dated = self.dated.clone();
                 dated.reverse(); // oldest first, as a timeline reads
                 let mut years: Vec<YearGroup> = Vec::new();
                 for id in dated {
@@ -766,7 +790,7 @@ impl<'a> Renderer<'a> {
                 },
             },
             Page::Home => {
-                let mut dated = self.dated();
+                let mut dated = self.dated.clone();
                 dated.truncate(self.config.recent_count);
                 let kinds = self
                     .config
@@ -1040,12 +1064,7 @@ impl<'a> Renderer<'a> {
                 .flat_map(|(_, ids)| ids.iter().copied()),
         );
         ids.retain(|&other| other != id && lib.published[other] && lib.notes[other].date.is_some());
-        ids.sort_by_cached_key(|&other| {
-            (
-                feeds::rfc3339(lib.notes[other].date.as_deref().unwrap_or_default()),
-                lib.title_rank[other],
-            )
-        });
+        ids.sort_unstable_by_key(|&other| self.chrono_rank[other]);
         ids.dedup();
         ids
     }
@@ -1158,7 +1177,7 @@ impl<'a> Renderer<'a> {
 
     /// The Atom feed (it changes with dated notes' text).
     pub fn atom(&self) -> OutputFile {
-        feeds::atom(self.library, self.config, &self.dated())
+        feeds::atom(self.library, self.config, &self.dated)
     }
 
     /// The search index under `search/` (it changes with any note's text).
