@@ -413,7 +413,12 @@ fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-fn parse_note(path: String, display_path: PathBuf, source: String, config: &Config) -> Note {
+pub(crate) fn parse_note(
+    path: String,
+    display_path: PathBuf,
+    source: String,
+    config: &Config,
+) -> Note {
     let mut diagnostics = Vec::new();
     let diags = &mut diagnostics;
     let stem = path.rsplit('/').next().unwrap_or(&path);

@@ -160,30 +160,45 @@ fn snippet(lib: &Library, id: NoteId) -> String {
 type Postings = FxHashMap<Box<str>, Vec<[u32; 2]>>;
 
 /// Adds the terms of one note (document number `doc`) to `postings`.
+///
+/// Each term's last posting is this document's while it is being indexed, so
+/// its score grows in place: one map lookup per word, no map per document.
+/// Title terms come first, then aliases, then the prose, which keeps the
+/// parts of a score apart: `TITLE_SCORE`, `ALIAS_SCORE`, then a body count
+/// below `MAX_BODY_COUNT`.
 fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
-    let title = normalized(note.title.clone());
-    let aliases: Vec<String> = note.aliases.iter().cloned().map(normalized).collect();
-    let prose = normalized(note.prose());
-    // term -> (in title, in an alias, body count)
-    let mut found: FxHashMap<&str, (bool, bool, u32)> =
-        FxHashMap::with_capacity_and_hasher(prose.len() / 16, Default::default());
-    for_each_term(&title, |t| found.entry(t).or_default().0 = true);
-    for alias in &aliases {
-        for_each_term(alias, |t| found.entry(t).or_default().1 = true);
-    }
-    for_each_term(&prose, |t| {
-        let count = &mut found.entry(t).or_default().2;
-        *count = (*count + 1).min(MAX_BODY_COUNT);
-    });
-    for (term, (title, alias, count)) in found {
-        let score = u32::from(title) * TITLE_SCORE + u32::from(alias) * ALIAS_SCORE + count;
-        match postings.get_mut(term) {
-            Some(list) => list.push([doc, score]),
-            None => {
-                postings.insert(term.into(), vec![[doc, score]]);
-            }
+    let mut add = |term: &str, first: u32, more: &dyn Fn(u32) -> u32| match postings.get_mut(term) {
+        Some(list) => match list.last_mut() {
+            Some(last) if last[0] == doc => last[1] = more(last[1]),
+            _ => list.push([doc, first]),
+        },
+        None => {
+            postings.insert(term.into(), vec![[doc, first]]);
         }
+    };
+    for_each_term(&normalized(note.title.clone()), |t| {
+        add(t, TITLE_SCORE, &|s| s)
+    });
+    for alias in &note.aliases {
+        for_each_term(&normalized(alias.clone()), |t| {
+            add(t, ALIAS_SCORE, &|s| {
+                if s % TITLE_SCORE < ALIAS_SCORE {
+                    s + ALIAS_SCORE
+                } else {
+                    s
+                }
+            })
+        });
     }
+    for_each_term(&normalized(note.prose()), |t| {
+        add(t, 1, &|s| {
+            if s % ALIAS_SCORE < MAX_BODY_COUNT {
+                s + 1
+            } else {
+                s
+            }
+        })
+    });
 }
 
 /// Every file of the search index.
@@ -268,6 +283,30 @@ mod tests {
         assert_eq!(terms("Zoë's Café, 2025!"), ["zoe", "s", "cafe", "2025"]);
         assert_eq!(terms("王小洪部长"), ["王小", "小洪", "洪部", "部长"]);
         assert_eq!(terms("fentanyl 芬太尼"), ["fentanyl", "芬太", "太尼"]);
+    }
+
+    #[test]
+    fn a_score_counts_title_alias_and_body_words_apart() {
+        let text = format!(
+            "---\ntitle: Fentanyl talks\naliases: [Talks on fentanyl, talks]\n---\nTalks talks fentanyl.\n\n{}\n",
+            "tariffs ".repeat(25)
+        );
+        let note = crate::load::parse_note(
+            "a.md".into(),
+            "a.md".into(),
+            text,
+            &crate::config::Config::default(),
+        );
+        let mut postings = Postings::default();
+        index_doc(&note, 7, &mut postings);
+        index_doc(&note, 8, &mut postings);
+        let score = |term: &str| postings[term].clone();
+        // In the title, in (two) aliases, twice in the body: each part once.
+        assert_eq!(score("talks"), [[7, 1502], [8, 1502]]);
+        assert_eq!(score("fentanyl"), [[7, 1501], [8, 1501]]);
+        assert_eq!(score("on"), [[7, 500], [8, 500]]);
+        // Body occurrences count up to MAX_BODY_COUNT.
+        assert_eq!(score("tariffs"), [[7, 20], [8, 20]]);
     }
 
     #[test]
