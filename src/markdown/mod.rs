@@ -199,14 +199,40 @@ pub fn split_wiki_target(dest: &str) -> (String, Option<String>) {
 /// or just `Heading` for a link into the same note.
 pub fn wiki_label(dest: &str) -> String {
     let (target, fragment) = split_wiki_target(dest);
+    label_of(target, fragment.as_deref())
+}
+
+/// [`wiki_label`] of a destination already split by [`split_wiki_target`].
+fn label_of(target: String, fragment: Option<&str>) -> String {
     match fragment {
         None => target,
-        Some(f) if target.is_empty() => f.replace('#', " > "),
-        Some(f) => format!("{target} > {}", f.replace('#', " > ")),
+        Some(f) => {
+            let mut label = target;
+            for (i, part) in f.split('#').enumerate() {
+                if i > 0 || !label.is_empty() {
+                    label.push_str(" > ");
+                }
+                label.push_str(part);
+            }
+            label
+        }
     }
 }
 
+/// Runs of whitespace as one space, none at the ends.
 fn collapse_whitespace(s: &str) -> String {
+    // Most targets are tidy already: copy them as they are.
+    let bytes = s.as_bytes();
+    let tidy = s.is_ascii()
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes.windows(2).any(|w| w == b"  ")
+        && !bytes
+            .iter()
+            .any(|&b| b != b' ' && b.is_ascii_whitespace() || b == 0x0b);
+    if tidy {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -405,13 +431,17 @@ pub fn scan(body: &str) -> Scan {
                         ..
                     } => {
                         prose_link_starts.push(scan.prose.len());
-                        if let LinkType::WikiLink { has_pothole: false } = link_type {
-                            scan.prose.push(body, &wiki_label(dest_url));
-                        }
+                        // Shown for an unlabelled wikilink, in the prose and the snippet.
+                        let mut label = None;
                         let is_image = matches!(tag, Tag::Image { .. });
                         let found = match link_type {
-                            LinkType::WikiLink { .. } => {
+                            LinkType::WikiLink { has_pothole } => {
                                 let (target, fragment) = split_wiki_target(dest_url);
+                                if !has_pothole {
+                                    let text = label_of(target.clone(), fragment.as_deref());
+                                    scan.prose.push(body, &text);
+                                    label = Some(text);
+                                }
                                 let syntax = if is_image {
                                     LinkSyntax::WikiEmbed
                                 } else {
@@ -451,7 +481,7 @@ pub fn scan(body: &str) -> Scan {
                                 if let LinkType::WikiLink { has_pothole: false } = link_type {
                                     // Obsidian shows `Note > Heading`, not the raw `Note#Heading`.
                                     let start = block.text.len();
-                                    block.text.push_str(&wiki_label(dest_url));
+                                    block.text.push_str(&label.unwrap_or_default());
                                     block.links.push((index, start, block.text.len()));
                                     open_links.push(None);
                                 } else {
@@ -809,20 +839,20 @@ impl LinkWriter<'_> {
             }
             Some(LinkHtml::Html(html)) => (html.clone(), ""),
             Some(LinkHtml::Href(href)) => {
-                let class = if is_image {
-                    " class=\"embed-link\""
-                } else {
-                    ""
-                };
-                let title = if title.is_empty() {
-                    String::new()
-                } else {
-                    format!(" title=\"{}\"", escape_html(&title))
-                };
-                (
-                    format!("<a href=\"{}\"{class}{title}>", escape_html(href)),
-                    "</a>",
-                )
+                let mut html = String::with_capacity(href.len() + 64);
+                html.push_str("<a href=\"");
+                push_escaped(&mut html, href);
+                html.push('"');
+                if is_image {
+                    html.push_str(" class=\"embed-link\"");
+                }
+                if !title.is_empty() {
+                    html.push_str(" title=\"");
+                    push_escaped(&mut html, &title);
+                    html.push('"');
+                }
+                html.push('>');
+                (html, "</a>")
             }
             Some(LinkHtml::Missing(why)) => (
                 format!(
@@ -843,11 +873,10 @@ impl LinkWriter<'_> {
             is_image || matches!(link_type, LinkType::WikiLink { has_pothole: false });
         self.ends
             .push((Some(Event::InlineHtml(close.into())), replace_inner));
-        let open = if replace_inner {
-            open + &escape_html(&wiki_label(&dest_url))
-        } else {
-            open
-        };
+        let mut open = open;
+        if replace_inner {
+            push_escaped(&mut open, &wiki_label(&dest_url));
+        }
         Event::InlineHtml(open.into())
     }
 }
@@ -855,17 +884,29 @@ impl LinkWriter<'_> {
 /// Escapes `&`, `<`, `>`, `"` and `'`, safe for element content and quoted attributes.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, s);
     out
+}
+
+/// Appends [`escape_html`] of `s` to `out`, copying the runs between
+/// special characters whole.
+pub fn push_escaped(out: &mut String, s: &str) {
+    let mut done = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // Special characters are ASCII, so `i` is a character boundary.
+        out.push_str(&s[done..i]);
+        out.push_str(entity);
+        done = i + 1;
+    }
+    out.push_str(&s[done..]);
 }
 
 #[cfg(test)]
@@ -927,6 +968,26 @@ mod tests {
         let ids: Vec<_> = s.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["title", "notes", "notes-1", "custom"]);
         assert_eq!(s.first_h1.as_deref(), Some("Title"));
+    }
+
+    #[test]
+    fn wiki_labels_collapse_whitespace_and_show_fragments() {
+        assert_eq!(wiki_label("Wang Xiaohong"), "Wang Xiaohong");
+        assert_eq!(
+            wiki_label(" Wang \t Xiaohong\n#Role#Early years"),
+            "Wang Xiaohong > Role > Early years"
+        );
+        assert_eq!(wiki_label("#Role"), "Role");
+        assert_eq!(wiki_label("Wang\u{a0}\u{a0}Xiaohong"), "Wang Xiaohong");
+        assert_eq!(wiki_label("Wang  Xiaohong\\"), "Wang Xiaohong");
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_quotes_only() {
+        assert_eq!(
+            escape_html("<a href=\"x\">Tom & 'Jerry'</a> – ok"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt; – ok"
+        );
     }
 
     #[test]
