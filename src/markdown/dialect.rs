@@ -39,9 +39,10 @@ pub type TagHref<'f> = Option<&'f (dyn Fn(&str) -> String + Sync)>;
 
 /// Parses `body` with Dossier's Markdown dialect.
 pub fn parse<'a>(body: &'a str, tag_href: TagHref) -> Parsed<'a> {
-    let events: Vec<Spanned<'a>> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    // Sized for typical prose (an event per 16 bytes or so): growing by
+    // doubling would copy the events over and over.
+    let mut events: Vec<Spanned<'a>> = Vec::with_capacity(body.len() / 16 + 16);
+    events.extend(Parser::new_ext(body, options()).into_offset_iter());
     let markers = Markers::of(body);
     let events = if markers.comments {
         strip_comments(events)
@@ -251,12 +252,13 @@ fn inline_syntax<'a>(
         if run.is_empty() {
             return;
         }
-        let mut events = std::mem::take(run);
+        // Worked on in place: `run` keeps its buffer for the next paragraph.
+        let events = run;
         if markers.marks {
-            highlight(&mut events);
+            highlight(events);
         }
         if markers.hashes && !in_heading {
-            tags(&mut events, tag_href, &mut parsed.tags);
+            tags(events, tag_href, &mut parsed.tags);
         }
         // A block id belongs to the innermost paragraph or list item; in a
         // quote or callout, to the whole quote (as in Obsidian).
@@ -264,7 +266,7 @@ fn inline_syntax<'a>(
             .iter()
             .rposition(|b| matches!(b.2, Holder::Paragraph | Holder::Item))
         {
-            if let Some(id) = take_block_id(&mut events) {
+            if let Some(id) = take_block_id(events) {
                 let (index, range, holder) = &blocks[k];
                 match blocks.get(k.wrapping_sub(1)) {
                     Some((_, quote_range, Holder::Quote)) if *holder == Holder::Paragraph => {
@@ -286,7 +288,7 @@ fn inline_syntax<'a>(
                 }
             }
         }
-        out.append(&mut events);
+        out.append(events);
     };
 
     for (event, range) in events {
