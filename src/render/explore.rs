@@ -179,14 +179,13 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
         out.push(']');
     }
     out.push_str("],\"edges\":[");
+    let mut digits = itoa::Buffer::new();
     for (n, &(s, t, kind)) in pairs.iter().enumerate() {
-        let _ = write!(
-            out,
-            "{}[{},{},",
-            if n == 0 { "" } else { "," },
-            position(s),
-            position(t)
-        );
+        out.push_str(if n == 0 { "[" } else { ",[" });
+        out.push_str(digits.format(position(s)));
+        out.push(',');
+        out.push_str(digits.format(position(t)));
+        out.push(',');
         push_json_str(&mut out, kind);
         out.push(']');
     }
