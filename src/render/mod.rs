@@ -525,21 +525,29 @@ impl<'a> Renderer<'a> {
         context
     }
 
+    /// Renders `template` into a buffer with room for `expected` bytes more
+    /// than a page's usual frame: growing a page by doubling copies it again
+    /// and again. Rendered as bytes: templates write valid UTF-8, so the
+    /// check `Tera::render` makes on every page is not needed.
     fn render(
         &self,
         template: &str,
         context: &tera::Context,
         out_path: String,
+        expected: usize,
     ) -> Result<OutputFile, TemplateError> {
-        let html = self.tera.render(template, context).map_err(|e| {
-            TemplateError(format!(
-                "rendering {out_path} with {template}: {}",
-                error_chain(&e)
-            ))
-        })?;
+        let mut html = Vec::with_capacity(PAGE_FRAME_BYTES + expected);
+        self.tera
+            .render_to(template, context, &mut html)
+            .map_err(|e| {
+                TemplateError(format!(
+                    "rendering {out_path} with {template}: {}",
+                    error_chain(&e)
+                ))
+            })?;
         Ok(OutputFile::Bytes {
             path: out_path,
-            contents: html.into_bytes(),
+            contents: html,
         })
     }
 
@@ -1132,12 +1140,14 @@ impl<'a> Renderer<'a> {
     pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
         let prepared = self.prepare(page);
         let mut context = self.base_context(&prepared.url, &prepared.title);
+        let mut expected = 0;
         match prepared.data {
             PageData::Note(mut view) => {
                 if let Page::Note(id) = page {
                     view.content =
                         self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
                 }
+                expected = view.content.len() + view.local_graph.len();
                 context.insert("note", &view);
             }
             PageData::Kind { kind, notes } => {
@@ -1172,7 +1182,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.render(prepared.template, &context, self.page_path(page))
+        self.render(prepared.template, &context, self.page_path(page), expected)
     }
 
     /// The Atom feed (it changes with dated notes' text).
@@ -1313,6 +1323,10 @@ impl std::io::Write for HashWriter {
         Ok(())
     }
 }
+
+/// Room reserved for a page besides its body and graph data: head,
+/// navigation, backlinks and the aside of a typical note page.
+const PAGE_FRAME_BYTES: usize = 12 * 1024;
 
 /// Embeds nested deeper than this are cut off (cycles are stopped earlier).
 const MAX_EMBED_DEPTH: usize = 8;
