@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{page_link, OutputFile};
@@ -126,7 +127,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 /// edges between the note and them. Compact JSON, safe inside a `<script>`:
 /// `{"id":…,"link":"index.html","nodes":[[id,title,kind],…],"edges":[[from,to,type],…]}`
 /// where edges index into `nodes` and a node's URL is `id + "/" + link`.
-pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
+pub fn local_graph(lib: &Library, config: &Config, nodes: &[String], id: NoteId) -> String {
     // Its own edges, and the edges into it: its backlinks and incoming
     // relations already say which links and relations of other notes point
     // here, so other notes' link lists need not be read.
@@ -166,17 +167,10 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
     push_json_str(&mut out, if config.index_links { "index.html" } else { "" });
     out.push_str(",\"nodes\":[");
     for (n, &i) in ids.iter().enumerate() {
-        let note = &lib.notes[i];
-        out.push_str(if n == 0 { "[" } else { ",[" });
-        push_json_str(&mut out, node_id(&note.url));
-        out.push(',');
-        push_json_str(&mut out, &note.title);
-        out.push(',');
-        match &note.kind {
-            Some(kind) => push_json_str(&mut out, kind),
-            None => out.push_str("null"),
+        if n > 0 {
+            out.push(',');
         }
-        out.push(']');
+        out.push_str(&nodes[i]);
     }
     out.push_str("],\"edges\":[");
     let mut digits = itoa::Buffer::new();
@@ -191,6 +185,28 @@ pub fn local_graph(lib: &Library, config: &Config, id: NoteId) -> String {
     }
     out.push_str("]}");
     out
+}
+
+/// Each note as a node of a local graph, `[id,title,kind]` in JSON: made
+/// once for all pages, as a note is a neighbour on many of them.
+pub fn graph_nodes(lib: &Library) -> Vec<String> {
+    lib.notes
+        .par_iter()
+        .map(|note| {
+            let mut node = String::with_capacity(note.url.len() + note.title.len() + 16);
+            node.push('[');
+            push_json_str(&mut node, node_id(&note.url));
+            node.push(',');
+            push_json_str(&mut node, &note.title);
+            node.push(',');
+            match &note.kind {
+                Some(kind) => push_json_str(&mut node, kind),
+                None => node.push_str("null"),
+            }
+            node.push(']');
+            node
+        })
+        .collect()
 }
 
 /// `ESCAPE[b]` is true for the bytes [`push_json_str`] may have to escape:

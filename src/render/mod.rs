@@ -346,6 +346,8 @@ pub struct Renderer<'a> {
     /// Each note's link from the site root ([`page_link`] of its URL), made
     /// once: pages link to many notes.
     note_links: Vec<String>,
+    /// Each note as a local-graph node ([`explore::graph_nodes`]).
+    graph_nodes: Vec<String>,
     /// Published dated notes, newest first (timeline, feed, home page).
     dated: Vec<NoteId>,
     /// Each dated note's place in time, oldest first and ties by title, so
@@ -468,6 +470,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|n| page_link(config, &n.url))
                 .collect(),
+            graph_nodes: explore::graph_nodes(library),
             dated: dated(library),
             chrono_rank: chrono_rank(library),
             seed: hasher.0.finish(),
@@ -941,7 +944,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             mentions_total: lib.mentions[id].len(),
-            local_graph: explore::local_graph(lib, self.config, id),
+            local_graph: explore::local_graph(lib, self.config, &self.graph_nodes, id),
             path: &note.path,
             url: self.note_link(id),
         }
