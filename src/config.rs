@@ -162,9 +162,14 @@ impl Config {
 
     /// The kind named `name` (case-insensitive).
     pub fn kind_named(&self, name: &str) -> Option<&KindConfig> {
+        self.kind_index(name).map(|i| &self.kinds[i])
+    }
+
+    /// The position in `kinds` of the kind called `name` (ignoring ASCII case).
+    pub fn kind_index(&self, name: &str) -> Option<usize> {
         self.kinds
             .iter()
-            .find(|k| k.name.eq_ignore_ascii_case(name))
+            .position(|k| k.name.eq_ignore_ascii_case(name))
     }
 }
 

@@ -348,6 +348,8 @@ pub struct Renderer<'a> {
     note_links: Vec<String>,
     /// Each note as a local-graph node ([`explore::graph_nodes`]).
     graph_nodes: Vec<String>,
+    /// Each note's kind, as an index into `config.kinds`, looked up once.
+    note_kinds: Vec<Option<usize>>,
     /// Published dated notes, newest first (timeline, feed, home page).
     dated: Vec<NoteId>,
     /// Each dated note's place in time, oldest first and ties by title, so
@@ -471,10 +473,20 @@ impl<'a> Renderer<'a> {
                 .map(|n| page_link(config, &n.url))
                 .collect(),
             graph_nodes: explore::graph_nodes(library),
+            note_kinds: library
+                .notes
+                .iter()
+                .map(|n| config.kind_index(n.kind.as_deref()?))
+                .collect(),
             dated: dated(library),
             chrono_rank: chrono_rank(library),
             seed: hasher.0.finish(),
         }
+    }
+
+    /// The configured kind of note `id`, if it has one.
+    fn kind_of(&self, id: NoteId) -> Option<&'a crate::config::KindConfig> {
+        self.note_kinds[id].map(|k| &self.config.kinds[k])
     }
 
     fn note_link(&self, id: NoteId) -> &str {
@@ -483,7 +495,7 @@ impl<'a> Renderer<'a> {
 
     fn note_ref(&self, id: NoteId) -> NoteRef<'_> {
         let note = &self.library.notes[id];
-        let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
+        let kind = self.kind_of(id);
         NoteRef {
             title: &note.title,
             url: self.note_link(id),
@@ -854,7 +866,7 @@ impl<'a> Renderer<'a> {
     fn note_view<'r>(&'r self, id: NoteId) -> NoteView<'r> {
         let lib = self.library;
         let note = &lib.notes[id];
-        let kind = note.kind.as_deref().and_then(|k| self.config.kind_named(k));
+        let kind = self.kind_of(id);
         let fields = note
             .fields
             .iter()
