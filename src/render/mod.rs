@@ -221,14 +221,15 @@ struct KindView {
 }
 
 #[derive(Serialize)]
-struct HomeKind<'a> {
+struct HomeKind {
     #[serde(flatten)]
     kind: KindView,
     /// The most linked-to notes of the kind.
-    notes: Vec<NoteRef<'a>>,
+    notes: Vec<tera::Value>,
 }
 
-#[derive(Serialize, Clone)]
+/// What lists show of a note; see [`Renderer::note_ref`].
+#[derive(Serialize)]
 struct NoteRef<'a> {
     title: &'a str,
     url: &'a str,
@@ -276,7 +277,7 @@ struct MonthGroup<'a> {
 #[derive(Serialize)]
 struct TimelineItem<'a> {
     #[serde(flatten)]
-    note: NoteRef<'a>,
+    note: tera::Value,
     tags: &'a [String],
 }
 
@@ -295,14 +296,14 @@ struct FieldView<'a> {
 
 #[derive(Serialize)]
 struct BacklinkView<'a> {
-    note: NoteRef<'a>,
+    note: tera::Value,
     snippets: Vec<&'a Snippet>,
 }
 
 #[derive(Serialize)]
 struct RelationView<'a> {
     name: &'a str,
-    notes: Vec<NoteRef<'a>>,
+    notes: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -323,7 +324,7 @@ struct NoteView<'a> {
     backlinks: Vec<BacklinkView<'a>>,
     relations: Vec<RelationView<'a>>,
     inverse_relations: Vec<RelationView<'a>>,
-    timeline: Vec<NoteRef<'a>>,
+    timeline: Vec<tera::Value>,
     mentions: Vec<BacklinkView<'a>>,
     mentions_total: usize,
     local_graph: String,
@@ -346,6 +347,8 @@ pub struct Renderer<'a> {
     /// Each note's link from the site root ([`page_link`] of its URL), made
     /// once: pages link to many notes.
     note_links: Vec<String>,
+    /// Each note as lists show it ([`Renderer::note_ref`]).
+    note_refs: Vec<tera::Value>,
     /// Each note as a local-graph node ([`explore::graph_nodes`]).
     graph_nodes: Vec<String>,
     /// Each note's kind, as an index into `config.kinds`, looked up once.
@@ -459,7 +462,7 @@ impl<'a> Renderer<'a> {
         theme.fingerprint.hash(&mut hasher.0);
         format!("{config:?}").hash(&mut hasher.0);
         let _ = serde_json::to_writer(&mut hasher, &nav);
-        Renderer {
+        let mut renderer = Renderer {
             library,
             config,
             tera: &theme.tera,
@@ -480,8 +483,14 @@ impl<'a> Renderer<'a> {
                 .collect(),
             dated: dated(library),
             chrono_rank: chrono_rank(library),
+            note_refs: Vec::new(),
             seed: hasher.0.finish(),
-        }
+        };
+        renderer.note_refs = (0..library.notes.len())
+            .into_par_iter()
+            .map(|id| tera::Value::from_serializable(&renderer.note_ref_view(id)))
+            .collect();
+        renderer
     }
 
     /// The configured kind of note `id`, if it has one.
@@ -493,7 +502,13 @@ impl<'a> Renderer<'a> {
         &self.note_links[id]
     }
 
-    fn note_ref(&self, id: NoteId) -> NoteRef<'_> {
+    /// What lists show of note `id`, as a template value made once: values
+    /// are reference-counted, so every page listing the note shares it.
+    fn note_ref(&self, id: NoteId) -> tera::Value {
+        self.note_refs[id].clone()
+    }
+
+    fn note_ref_view(&self, id: NoteId) -> NoteRef<'_> {
         let note = &self.library.notes[id];
         let kind = self.kind_of(id);
         NoteRef {
@@ -1291,11 +1306,11 @@ enum PageData<'a> {
     Note(Box<NoteView<'a>>),
     Kind {
         kind: KindView,
-        notes: Vec<NoteRef<'a>>,
+        notes: Vec<tera::Value>,
     },
     Tag {
         tag: TagView<'a>,
-        notes: Vec<NoteRef<'a>>,
+        notes: Vec<tera::Value>,
     },
     Tags {
         tags: Vec<TagView<'a>>,
@@ -1308,9 +1323,9 @@ enum PageData<'a> {
         graph: Vec<explore::GraphListing<'a>>,
     },
     Home {
-        recent: Vec<NoteRef<'a>>,
+        recent: Vec<tera::Value>,
         note_count: usize,
-        kinds: Vec<HomeKind<'a>>,
+        kinds: Vec<HomeKind>,
         top_tags: Vec<TagView<'a>>,
     },
     NotFound,
