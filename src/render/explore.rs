@@ -10,24 +10,6 @@ use crate::config::Config;
 use crate::link::{Library, NoteId, Resolved};
 use crate::markdown::LinkSyntax;
 
-#[derive(Serialize)]
-struct GraphNode<'a> {
-    id: &'a str,
-    title: &'a str,
-    kind: Option<&'a str>,
-    tags: &'a [String],
-    url: String,
-    links: usize,
-}
-
-#[derive(Serialize)]
-struct GraphEdge<'a> {
-    source: &'a str,
-    target: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-}
-
 /// A note's stable id in `graph.json`: its URL without the trailing `/`.
 fn node_id(url: &str) -> &str {
     url.trim_end_matches('/')
@@ -61,64 +43,85 @@ fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &s
 }
 
 /// `graph.json`: every published note as a node and every link between two
-/// of them as an edge, typed `link`, `embed`, or the relation's name.
+/// of them as an edge, typed `link`, `embed`, or the relation's name:
+/// `{"nodes":[{"id","title","kind","tags","url","links"},…],"edges":[{"source","target","type"},…]}`,
+/// where a node's `links` counts the distinct notes it is connected to, either way.
+///
+/// Written straight into one buffer: on a large site this is the biggest
+/// file, and building it as structs first held it in memory three times over.
 pub fn graph(lib: &Library, config: &Config) -> OutputFile {
-    let published = |id: NoteId| lib.published[id];
-    let mut pairs: Vec<(NoteId, NoteId, &str)> = (0..lib.notes.len())
-        .filter(|&id| published(id))
-        .flat_map(|source| {
-            outgoing_edges(lib, source).map(move |(target, kind)| (source, target, kind))
+    let published: Vec<NoteId> = (0..lib.notes.len())
+        .filter(|&id| lib.published[id])
+        .collect();
+    // Per note: how many notes it is connected to, and its own edges.
+    let per_note: Vec<(usize, Vec<(NoteId, &str)>)> = published
+        .par_iter()
+        .map(|&id| {
+            let mut edges: Vec<(NoteId, &str)> = outgoing_edges(lib, id).collect();
+            edges.sort_unstable();
+            edges.dedup();
+            let incoming = lib.backlinks[id].iter().map(|b| b.source).chain(
+                lib.inverse_relations[id]
+                    .iter()
+                    .flat_map(|(_, sources)| sources.iter().copied()),
+            );
+            let mut near: Vec<NoteId> = edges.iter().map(|&(t, _)| t).chain(incoming).collect();
+            near.retain(|&other| other != id && lib.published[other]);
+            near.sort_unstable();
+            near.dedup();
+            (near.len(), edges)
         })
         .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    // A note's `links`: the distinct notes it is connected to, either way.
-    let mut neighbours: Vec<(NoteId, NoteId)> = pairs
-        .iter()
-        .map(|&(a, b, _)| (a.min(b), a.max(b)))
-        .collect();
-    neighbours.sort_unstable();
-    neighbours.dedup();
-    let mut degree = vec![0usize; lib.notes.len()];
-    for (a, b) in neighbours {
-        degree[a] += 1;
-        degree[b] += 1;
-    }
-    let edges: Vec<GraphEdge> = pairs
-        .iter()
-        .map(|&(s, t, kind)| GraphEdge {
-            source: node_id(&lib.notes[s].url),
-            target: node_id(&lib.notes[t].url),
-            kind,
-        })
-        .collect();
-    let nodes: Vec<GraphNode> = (0..lib.notes.len())
-        .filter(|&id| published(id))
-        .map(|id| {
-            let note = &lib.notes[id];
-            GraphNode {
-                id: node_id(&note.url),
-                title: &note.title,
-                kind: note.kind.as_deref(),
-                tags: &note.tags,
-                url: page_link(config, &note.url),
-                links: degree[id],
+    let edge_count: usize = per_note.iter().map(|(_, edges)| edges.len()).sum();
+    let mut json = String::with_capacity(64 + published.len() * 160 + edge_count * 96);
+    let mut digits = itoa::Buffer::new();
+    json.push_str("{\"nodes\":[");
+    for (n, (&id, (links, _))) in published.iter().zip(&per_note).enumerate() {
+        let note = &lib.notes[id];
+        json.push_str(if n == 0 { "{\"id\":" } else { ",{\"id\":" });
+        push_json_str(&mut json, node_id(&note.url));
+        json.push_str(",\"title\":");
+        push_json_str(&mut json, &note.title);
+        json.push_str(",\"kind\":");
+        match &note.kind {
+            Some(kind) => push_json_str(&mut json, kind),
+            None => json.push_str("null"),
+        }
+        json.push_str(",\"tags\":[");
+        for (t, tag) in note.tags.iter().enumerate() {
+            if t > 0 {
+                json.push(',');
             }
-        })
-        .collect();
-    #[derive(Serialize)]
-    struct Graph<'a> {
-        nodes: Vec<GraphNode<'a>>,
-        edges: Vec<GraphEdge<'a>>,
+            push_json_str(&mut json, tag);
+        }
+        json.push_str("],\"url\":");
+        push_json_str(&mut json, &page_link(config, &note.url));
+        json.push_str(",\"links\":");
+        json.push_str(digits.format(*links));
+        json.push('}');
     }
-    // Sized up front: growing a 10 MB buffer by doubling would hold up to twice that.
-    let mut json = Vec::with_capacity(64 + nodes.len() * 160 + edges.len() * 96);
-    if serde_json::to_writer(&mut json, &Graph { nodes, edges }).is_err() {
-        json.clear();
+    json.push_str("],\"edges\":[");
+    let mut first = true;
+    for (&source, (_, edges)) in published.iter().zip(&per_note) {
+        for &(target, kind) in edges {
+            json.push_str(if first {
+                "{\"source\":"
+            } else {
+                ",{\"source\":"
+            });
+            first = false;
+            push_json_str(&mut json, node_id(&lib.notes[source].url));
+            json.push_str(",\"target\":");
+            push_json_str(&mut json, node_id(&lib.notes[target].url));
+            json.push_str(",\"type\":");
+            push_json_str(&mut json, kind);
+            json.push('}');
+        }
     }
+    json.push_str("]}");
     OutputFile::Bytes {
         path: "graph.json".into(),
-        contents: json,
+        contents: json.into_bytes(),
     }
 }
 
