@@ -170,7 +170,14 @@ fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     let mut add = |term: &str, first: u32, more: &dyn Fn(u32) -> u32| match postings.get_mut(term) {
         Some(list) => match list.last_mut() {
             Some(last) if last[0] == doc => last[1] = more(last[1]),
-            _ => list.push([doc, first]),
+            _ => {
+                // Every posting in the list is final here (this document's
+                // is not in yet), so the best are known.
+                if list.len() >= 2 * MAX_POSTINGS {
+                    keep_best(list);
+                }
+                list.push([doc, first]);
+            }
         },
         None => {
             postings.insert(term.into(), vec![[doc, first]]);
@@ -201,6 +208,21 @@ fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     });
 }
 
+/// Best first: higher score, then lower document number (a total order, so
+/// the best `MAX_POSTINGS` of a list are the same however it was built).
+fn best_first(a: &[u32; 2], b: &[u32; 2]) -> std::cmp::Ordering {
+    b[1].cmp(&a[1]).then(a[0].cmp(&b[0]))
+}
+
+/// Drops all but the best `MAX_POSTINGS` postings of a list, in linear time.
+/// Done as lists grow, so a common word never holds a posting per document.
+fn keep_best(list: &mut Vec<[u32; 2]>) {
+    if list.len() > MAX_POSTINGS {
+        list.select_nth_unstable_by(MAX_POSTINGS, best_first);
+        list.truncate(MAX_POSTINGS);
+    }
+}
+
 /// Every file of the search index.
 pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
     let docs: Vec<NoteId> = (0..lib.notes.len())
@@ -218,19 +240,18 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
         .reduce(Postings::default, |a, b| {
             let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
             for (term, list) in small {
-                big.entry(term).or_default().extend(list);
+                let merged = big.entry(term).or_default();
+                merged.extend(list);
+                if merged.len() >= 2 * MAX_POSTINGS {
+                    keep_best(merged);
+                }
             }
             big
         });
     let mut shards: BTreeMap<String, BTreeMap<String, Vec<[u32; 2]>>> = BTreeMap::new();
     for (term, mut list) in postings {
-        // Best first: the top postings picked in linear time, then sorted.
-        let order = |a: &[u32; 2], b: &[u32; 2]| b[1].cmp(&a[1]).then(a[0].cmp(&b[0]));
-        if list.len() > MAX_POSTINGS {
-            list.select_nth_unstable_by(MAX_POSTINGS, order);
-            list.truncate(MAX_POSTINGS);
-        }
-        list.sort_unstable_by(order);
+        keep_best(&mut list);
+        list.sort_unstable_by(best_first);
         shards
             .entry(shard_key(&term))
             .or_default()
@@ -307,6 +328,25 @@ mod tests {
         assert_eq!(score("on"), [[7, 500], [8, 500]]);
         // Body occurrences count up to MAX_BODY_COUNT.
         assert_eq!(score("tariffs"), [[7, 20], [8, 20]]);
+    }
+
+    #[test]
+    fn pruning_while_building_keeps_the_same_best_postings() {
+        // Scores with many ties, in document order, as the index adds them.
+        let all: Vec<[u32; 2]> = (0..1000u32).map(|doc| [doc, (doc * 7919) % 23]).collect();
+        let mut pruned = Vec::new();
+        for &posting in &all {
+            if pruned.len() >= 2 * MAX_POSTINGS {
+                keep_best(&mut pruned);
+            }
+            pruned.push(posting);
+        }
+        keep_best(&mut pruned);
+        pruned.sort_unstable_by(best_first);
+        let mut full = all.clone();
+        full.sort_unstable_by(best_first);
+        full.truncate(MAX_POSTINGS);
+        assert_eq!(pruned, full);
     }
 
     #[test]
