@@ -1002,8 +1002,11 @@ impl<'a> Renderer<'a> {
         prepared.template.hash(&mut hasher.0);
         prepared.url.hash(&mut hasher.0);
         prepared.title.hash(&mut hasher.0);
-        // Serializing into a hasher cannot fail; a failure would only cost a re-render.
-        let _ = serde_json::to_writer(&mut hasher, &prepared.data);
+        // Note references are template values, whose maps keep no fixed
+        // order; a JSON value sorts the keys, so equal data hashes equal.
+        // Serializing cannot fail; a failure would only cost a re-render.
+        let canonical = serde_json::to_value(&prepared.data).unwrap_or_default();
+        let _ = serde_json::to_writer(&mut hasher, &canonical);
         hasher.0.finish()
     }
 
