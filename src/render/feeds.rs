@@ -152,14 +152,15 @@ pub fn page_urls(lib: &Library, config: &Config, published: &[NoteId]) -> Vec<St
 
 /// A tiny page at each alias's URL (beside the note) that sends the reader on
 /// to the note, so links to old names keep working. Real pages win.
+/// Each page goes to `emit` as soon as it is made.
 pub fn alias_redirects(
     lib: &Library,
     config: &Config,
     published: &[NoteId],
     taken: &[String],
-) -> Vec<OutputFile> {
+    emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut taken: HashSet<String> = taken.iter().cloned().collect();
-    let mut files = Vec::new();
     for &id in published {
         let note = &lib.notes[id];
         let folder = note
@@ -193,13 +194,13 @@ pub fn alias_redirects(
                 target = escape(&target),
                 alias = escape(alias),
             );
-            files.push(OutputFile::Bytes {
+            emit(OutputFile::Bytes {
                 path: format!("{url}index.html"),
                 contents: html.into_bytes(),
-            });
+            })?;
         }
     }
-    files
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1236,18 +1236,37 @@ impl<'a> Renderer<'a> {
     /// Files that are not template pages: feed, sitemap, robots.txt, alias
     /// redirects and attachments.
     pub fn other_files(&self) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        // Collecting cannot fail.
+        let _ = self.each_other_file(&mut |file| {
+            files.push(file);
+            Ok(())
+        });
+        files
+    }
+
+    /// [`Renderer::other_files`], each handed to `emit` as soon as it is made:
+    /// on a large site graph.json and the redirect pages are megabytes, and a
+    /// build need not hold them all at once.
+    fn each_other_file(
+        &self,
+        emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let lib = self.library;
         let published: Vec<NoteId> = self.published().collect();
         let pages = feeds::page_urls(lib, self.config, &published);
-        let mut files = vec![self.atom(), self.graph()];
-        files.push(feeds::sitemap(self.config, &pages));
-        files.push(feeds::robots(self.config));
-        files.extend(feeds::alias_redirects(lib, self.config, &published, &pages));
-        files.extend(lib.attachments.iter().map(|a| OutputFile::Copy {
-            path: a.path.clone(),
-            source: a.source.clone(),
-        }));
-        files
+        emit(self.atom())?;
+        emit(self.graph())?;
+        emit(feeds::sitemap(self.config, &pages))?;
+        emit(feeds::robots(self.config))?;
+        feeds::alias_redirects(lib, self.config, &published, &pages, emit)?;
+        for a in &lib.attachments {
+            emit(OutputFile::Copy {
+                path: a.path.clone(),
+                source: a.source.clone(),
+            })?;
+        }
+        Ok(())
     }
 
     /// Renders every page of the site in parallel, handing each file to `sink`.
@@ -1255,8 +1274,8 @@ impl<'a> Renderer<'a> {
     pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
         let pages = self.pages();
         // Pages and the other files (feeds, graph, search index) are
-        // independent; each batch of other files goes to the sink as soon as
-        // it is made, so one is freed before the next is built.
+        // independent; the other files go to the sink as soon as they are
+        // made, so one is freed before the next is built.
         let (rendered, others) = rayon::join(
             || {
                 pages
@@ -1267,9 +1286,11 @@ impl<'a> Renderer<'a> {
             },
             || -> Result<usize, RenderError> {
                 let mut count = 0;
-                let batches: [fn(&Self) -> Vec<OutputFile>; 2] =
-                    [Self::other_files, Self::search_files];
-                for file in batches.into_iter().flat_map(|make| make(self)) {
+                self.each_other_file(&mut |file| {
+                    count += 1;
+                    sink(file)
+                })?;
+                for file in self.search_files() {
                     sink(file)?;
                     count += 1;
                 }
