@@ -362,11 +362,16 @@ pub struct Renderer<'a> {
     seed: u64,
 }
 
+/// Published notes with a date, in no particular order.
+fn published_dated(lib: &Library) -> Vec<NoteId> {
+    (0..lib.notes.len())
+        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
+        .collect()
+}
+
 /// Published notes with a date, newest first, ties by title.
 fn dated(lib: &Library) -> Vec<NoteId> {
-    let mut dated: Vec<NoteId> = (0..lib.notes.len())
-        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
-        .collect();
+    let mut dated = published_dated(lib);
     dated.sort_by_cached_key(|&id| {
         let note = &lib.notes[id];
         (
@@ -380,9 +385,7 @@ fn dated(lib: &Library) -> Vec<NoteId> {
 /// `Renderer::chrono_rank`: published dated notes ordered by date, oldest
 /// first, then by title rank; `u32::MAX` for the rest.
 fn chrono_rank(lib: &Library) -> Vec<u32> {
-    let mut order: Vec<NoteId> = (0..lib.notes.len())
-        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
-        .collect();
+    let mut order = published_dated(lib);
     order.sort_by_cached_key(|&id| {
         (
             feeds::rfc3339(lib.notes[id].date.as_deref().unwrap_or_default()),
