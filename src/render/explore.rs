@@ -130,7 +130,12 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 /// edges between the note and them. Compact JSON, safe inside a `<script>`:
 /// `{"id":…,"link":"index.html","nodes":[[id,title,kind],…],"edges":[[from,to,type],…]}`
 /// where edges index into `nodes` and a node's URL is `id + "/" + link`.
-pub fn local_graph(lib: &Library, config: &Config, nodes: &[String], id: NoteId) -> String {
+pub fn local_graph<'n>(
+    lib: &Library,
+    config: &Config,
+    node: &dyn Fn(NoteId) -> &'n str,
+    id: NoteId,
+) -> String {
     // Its own edges, and the edges into it: its backlinks and incoming
     // relations already say which links and relations of other notes point
     // here, so other notes' link lists need not be read.
@@ -173,7 +178,7 @@ pub fn local_graph(lib: &Library, config: &Config, nodes: &[String], id: NoteId)
         if n > 0 {
             out.push(',');
         }
-        out.push_str(&nodes[i]);
+        out.push_str(node(i));
     }
     out.push_str("],\"edges\":[");
     let mut digits = itoa::Buffer::new();
@@ -190,26 +195,21 @@ pub fn local_graph(lib: &Library, config: &Config, nodes: &[String], id: NoteId)
     out
 }
 
-/// Each note as a node of a local graph, `[id,title,kind]` in JSON: made
-/// once for all pages, as a note is a neighbour on many of them.
-pub fn graph_nodes(lib: &Library) -> Vec<String> {
-    lib.notes
-        .par_iter()
-        .map(|note| {
-            let mut node = String::with_capacity(note.url.len() + note.title.len() + 16);
-            node.push('[');
-            push_json_str(&mut node, node_id(&note.url));
-            node.push(',');
-            push_json_str(&mut node, &note.title);
-            node.push(',');
-            match &note.kind {
-                Some(kind) => push_json_str(&mut node, kind),
-                None => node.push_str("null"),
-            }
-            node.push(']');
-            node
-        })
-        .collect()
+/// A note as a node of a local graph, `[id,title,kind]` in JSON. The
+/// renderer keeps each once made: a note is a neighbour on many pages.
+pub fn graph_node(note: &crate::load::Note) -> String {
+    let mut node = String::with_capacity(note.url.len() + note.title.len() + 16);
+    node.push('[');
+    push_json_str(&mut node, node_id(&note.url));
+    node.push(',');
+    push_json_str(&mut node, &note.title);
+    node.push(',');
+    match &note.kind {
+        Some(kind) => push_json_str(&mut node, kind),
+        None => node.push_str("null"),
+    }
+    node.push(']');
+    node
 }
 
 /// `ESCAPE[b]` is true for the bytes [`push_json_str`] may have to escape:

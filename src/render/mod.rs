@@ -20,6 +20,7 @@ use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The default theme, built into the binary so `dossier init` sites need no copy of it.
 const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
@@ -347,10 +348,11 @@ pub struct Renderer<'a> {
     /// Each note's link from the site root ([`page_link`] of its URL), made
     /// once: pages link to many notes.
     note_links: Vec<String>,
-    /// Each note as lists show it ([`Renderer::note_ref`]).
-    note_refs: Vec<tera::Value>,
-    /// Each note as a local-graph node ([`explore::graph_nodes`]).
-    graph_nodes: Vec<String>,
+    /// Each note as lists show it ([`Renderer::note_ref`]), made on first
+    /// use: a build needs them all, a preview rebuild only a few.
+    note_refs: Vec<OnceLock<tera::Value>>,
+    /// Each note as a local-graph node ([`explore::graph_node`]), made on first use.
+    graph_nodes: Vec<OnceLock<String>>,
     /// Each note's kind, as an index into `config.kinds`, looked up once.
     note_kinds: Vec<Option<usize>>,
     /// Published dated notes, newest first (timeline, feed, home page).
@@ -465,7 +467,7 @@ impl<'a> Renderer<'a> {
         theme.fingerprint.hash(&mut hasher.0);
         format!("{config:?}").hash(&mut hasher.0);
         let _ = serde_json::to_writer(&mut hasher, &nav);
-        let mut renderer = Renderer {
+        Renderer {
             library,
             config,
             tera: &theme.tera,
@@ -478,7 +480,8 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|n| page_link(config, &n.url))
                 .collect(),
-            graph_nodes: explore::graph_nodes(library),
+            note_refs: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
+            graph_nodes: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
             note_kinds: library
                 .notes
                 .iter()
@@ -486,14 +489,8 @@ impl<'a> Renderer<'a> {
                 .collect(),
             dated: dated(library),
             chrono_rank: chrono_rank(library),
-            note_refs: Vec::new(),
             seed: hasher.0.finish(),
-        };
-        renderer.note_refs = (0..library.notes.len())
-            .into_par_iter()
-            .map(|id| tera::Value::from_serializable(&renderer.note_ref_view(id)))
-            .collect();
-        renderer
+        }
     }
 
     /// The configured kind of note `id`, if it has one.
@@ -508,7 +505,13 @@ impl<'a> Renderer<'a> {
     /// What lists show of note `id`, as a template value made once: values
     /// are reference-counted, so every page listing the note shares it.
     fn note_ref(&self, id: NoteId) -> tera::Value {
-        self.note_refs[id].clone()
+        self.note_refs[id]
+            .get_or_init(|| tera::Value::from_serializable(&self.note_ref_view(id)))
+            .clone()
+    }
+
+    fn graph_node(&self, id: NoteId) -> &str {
+        self.graph_nodes[id].get_or_init(|| explore::graph_node(&self.library.notes[id]))
     }
 
     fn note_ref_view(&self, id: NoteId) -> NoteRef<'_> {
@@ -974,7 +977,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             mentions_total: lib.mentions[id].len(),
-            local_graph: explore::local_graph(lib, self.config, &self.graph_nodes, id),
+            local_graph: explore::local_graph(lib, self.config, &|i| self.graph_node(i), id),
             path: &note.path,
             url: self.note_link(id),
         }
