@@ -83,10 +83,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
         json.push_str(",\"title\":");
         push_json_str(&mut json, &note.title);
         json.push_str(",\"kind\":");
-        match &note.kind {
-            Some(kind) => push_json_str(&mut json, kind),
-            None => json.push_str("null"),
-        }
+        push_json_opt(&mut json, note.kind.as_deref());
         json.push_str(",\"tags\":[");
         for (t, tag) in note.tags.iter().enumerate() {
             if t > 0 {
@@ -204,12 +201,17 @@ pub fn graph_node(note: &crate::load::Note) -> String {
     node.push(',');
     push_json_str(&mut node, &note.title);
     node.push(',');
-    match &note.kind {
-        Some(kind) => push_json_str(&mut node, kind),
-        None => node.push_str("null"),
-    }
+    push_json_opt(&mut node, note.kind.as_deref());
     node.push(']');
     node
+}
+
+/// A JSON string, or `null` for `None`.
+fn push_json_opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => push_json_str(out, s),
+        None => out.push_str("null"),
+    }
 }
 
 /// `ESCAPE[b]` is true for the bytes [`push_json_str`] may have to escape:
