@@ -127,6 +127,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
 /// edges between the note and them. Compact JSON, safe inside a `<script>`:
 /// `{"id":…,"link":"index.html","nodes":[[id,title,kind],…],"edges":[[from,to,type],…]}`
 /// where edges index into `nodes` and a node's URL is `id + "/" + link`.
+/// `node(i)` is note `i` as a node ([`graph_node`]), made once per renderer.
 pub fn local_graph<'n>(
     lib: &Library,
     config: &Config,
