@@ -223,13 +223,13 @@ fn label_of(target: String, fragment: Option<&str>) -> String {
 fn collapse_whitespace(s: &str) -> String {
     // Most targets are tidy already: copy them as they are.
     let bytes = s.as_bytes();
+    // ASCII whitespace other than the space (`char::is_whitespace` counts 0x0B).
+    let other_space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let tidy = s.is_ascii()
         && bytes.first() != Some(&b' ')
         && bytes.last() != Some(&b' ')
         && !bytes.windows(2).any(|w| w == b"  ")
-        && !bytes
-            .iter()
-            .any(|&b| b != b' ' && b.is_ascii_whitespace() || b == 0x0b);
+        && !bytes.iter().any(other_space);
     if tidy {
         return s.to_string();
     }

@@ -15,6 +15,15 @@ fn node_id(url: &str) -> &str {
     url.trim_end_matches('/')
 }
 
+/// The type of the edge a body link makes: `embed` or `link`.
+fn edge_type(syntax: LinkSyntax) -> &'static str {
+    if syntax == LinkSyntax::WikiEmbed {
+        "embed"
+    } else {
+        "link"
+    }
+}
+
 /// Where a note's links and typed relations go, each with its edge type:
 /// `link`, `embed`, or the relation's name. Published notes other than itself only.
 fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &str)> + '_ {
@@ -24,14 +33,7 @@ fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &s
         .iter()
         .zip(&lib.links[id])
         .filter_map(|(link, resolved)| match *resolved {
-            Resolved::Note { id: target, .. } => Some((
-                target,
-                if link.syntax == LinkSyntax::WikiEmbed {
-                    "embed"
-                } else {
-                    "link"
-                },
-            )),
+            Resolved::Note { id: target, .. } => Some((target, edge_type(link.syntax))),
             _ => None,
         });
     let relations = lib.relations[id]
@@ -143,8 +145,12 @@ pub fn local_graph<'n>(
     for backlink in &lib.backlinks[id] {
         let source = &lib.notes[backlink.source];
         pairs.extend(backlink.links.iter().map(|&i| {
-            let embed = source.scan.links.get(i).map(|l| l.syntax) == Some(LinkSyntax::WikiEmbed);
-            (backlink.source, id, if embed { "embed" } else { "link" })
+            let syntax = source
+                .scan
+                .links
+                .get(i)
+                .map_or(LinkSyntax::Wiki, |l| l.syntax);
+            (backlink.source, id, edge_type(syntax))
         }));
     }
     for (name, sources) in &lib.inverse_relations[id] {

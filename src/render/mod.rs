@@ -776,10 +776,9 @@ impl<'a> Renderer<'a> {
                 }
             }
             Page::Timeline => {
-                let mut dated = self.dated.clone();
-                dated.reverse(); // oldest first, as a timeline reads
                 let mut years: Vec<YearGroup> = Vec::new();
-                for id in dated {
+                // Oldest first, as a timeline reads.
+                for &id in self.dated.iter().rev() {
                     let note = &lib.notes[id];
                     let date = note.date.as_deref().unwrap_or_default();
                     let year = date.get(..4).unwrap_or(date).to_string();
@@ -834,8 +833,7 @@ impl<'a> Renderer<'a> {
                 },
             },
             Page::Home => {
-                let mut dated = self.dated.clone();
-                dated.truncate(self.config.recent_count);
+                let recent = &self.dated[..self.dated.len().min(self.config.recent_count)];
                 let kinds = self
                     .config
                     .kinds
@@ -868,7 +866,7 @@ impl<'a> Renderer<'a> {
                     url: String::new(),
                     title: self.config.title.clone(),
                     data: PageData::Home {
-                        recent: dated.iter().map(|&id| self.note_ref(id)).collect(),
+                        recent: recent.iter().map(|&id| self.note_ref(id)).collect(),
                         note_count: self.published().count(),
                         kinds,
                         top_tags,

@@ -170,14 +170,9 @@ fn index_doc(note: &crate::load::Note, doc: u32, postings: &mut Postings) {
     let mut add = |term: &str, first: u32, more: &dyn Fn(u32) -> u32| match postings.get_mut(term) {
         Some(list) => match list.last_mut() {
             Some(last) if last[0] == doc => last[1] = more(last[1]),
-            _ => {
-                // Every posting in the list is final here (this document's
-                // is not in yet), so the best are known.
-                if list.len() >= 2 * MAX_POSTINGS {
-                    keep_best(list);
-                }
-                list.push([doc, first]);
-            }
+            // Every posting in the list is final here (this document's is
+            // not in yet), so the best are known.
+            _ => push_posting(list, [doc, first]),
         },
         None => {
             postings.insert(term.into(), vec![[doc, first]]);
@@ -214,8 +209,22 @@ fn best_first(a: &[u32; 2], b: &[u32; 2]) -> std::cmp::Ordering {
     b[1].cmp(&a[1]).then(a[0].cmp(&b[0]))
 }
 
+/// Adds a posting to a list of final ones, first cutting the list back to
+/// its best when it has grown to twice `MAX_POSTINGS`: a common word never
+/// holds a posting per document, and the best stay the same.
+fn push_posting(list: &mut Vec<[u32; 2]>, posting: [u32; 2]) {
+    bound(list);
+    list.push(posting);
+}
+
+/// Cuts a list that has grown to twice `MAX_POSTINGS` back to its best.
+fn bound(list: &mut Vec<[u32; 2]>) {
+    if list.len() >= 2 * MAX_POSTINGS {
+        keep_best(list);
+    }
+}
+
 /// Drops all but the best `MAX_POSTINGS` postings of a list, in linear time.
-/// Done as lists grow, so a common word never holds a posting per document.
 fn keep_best(list: &mut Vec<[u32; 2]>) {
     if list.len() > MAX_POSTINGS {
         list.select_nth_unstable_by(MAX_POSTINGS, best_first);
@@ -242,9 +251,7 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
             for (term, list) in small {
                 let merged = big.entry(term).or_default();
                 merged.extend(list);
-                if merged.len() >= 2 * MAX_POSTINGS {
-                    keep_best(merged);
-                }
+                bound(merged);
             }
             big
         });
@@ -336,11 +343,12 @@ mod tests {
         let all: Vec<[u32; 2]> = (0..1000u32).map(|doc| [doc, (doc * 7919) % 23]).collect();
         let mut pruned = Vec::new();
         for &posting in &all {
-            if pruned.len() >= 2 * MAX_POSTINGS {
-                keep_best(&mut pruned);
-            }
-            pruned.push(posting);
+            push_posting(&mut pruned, posting);
         }
+        assert!(
+            pruned.len() <= 2 * MAX_POSTINGS,
+            "the list is cut back as it grows"
+        );
         keep_best(&mut pruned);
         pruned.sort_unstable_by(best_first);
         let mut full = all.clone();
