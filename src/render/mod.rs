@@ -693,22 +693,20 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    /// Every page made from a template, in a fixed order.
+    /// Every page made from a template, in a fixed order: the pages that list
+    /// many notes first, so that in a parallel render they overlap with the
+    /// many small note pages instead of leaving one thread busy at the end.
     pub fn pages(&self) -> Vec<Page> {
         let lib = self.library;
-        let mut pages: Vec<Page> = (0..lib.notes.len())
-            .filter(|&id| lib.published[id])
-            .map(Page::Note)
-            .collect();
+        let mut pages = vec![Page::Graph, Page::Timeline, Page::Home];
         pages.extend((0..self.config.kinds.len()).map(Page::Kind));
         pages.extend(lib.tags.keys().cloned().map(Page::Tag));
-        pages.extend([
-            Page::Tags,
-            Page::Timeline,
-            Page::Graph,
-            Page::Home,
-            Page::NotFound,
-        ]);
+        pages.extend([Page::Tags, Page::NotFound]);
+        pages.extend(
+            (0..lib.notes.len())
+                .filter(|&id| lib.published[id])
+                .map(Page::Note),
+        );
         pages
     }
 
