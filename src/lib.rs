@@ -18,6 +18,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod terms;
 pub mod words;
 pub mod write;
 

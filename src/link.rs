@@ -15,8 +15,9 @@ use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
 use crate::markdown::{LinkSyntax, Snippet};
-use crate::mentions::{Mention, MentionFinder};
+use crate::mentions::{self, Mention, MentionFinder};
 use crate::slug::{match_key, slugify};
+use crate::terms::{self, Postings, SearchTerms};
 
 /// Index of a note in [`Library::notes`].
 pub type NoteId = usize;
@@ -89,6 +90,10 @@ pub struct Library {
     pub title_rank: Vec<usize>,
     /// Per note, the notes that name it without linking it, by title.
     pub mentions: Vec<Vec<Mention>>,
+    /// The search terms of the published notes, gathered with the mentions;
+    /// `None` after an incremental [`relink`] changed texts (the render stage
+    /// then reads them again with [`terms::build`]).
+    pub search_terms: Option<SearchTerms>,
     /// Tags by lowercase name, nested tags also counted under their parents.
     pub tags: BTreeMap<String, Tag>,
     /// Broken links, ambiguous links, unknown headings, URL clashes.
@@ -673,6 +678,13 @@ struct LinkCache {
     clash_diagnostics: Vec<Diagnostic>,
 }
 
+/// Notes whose search terms go into one hash table before tables are
+/// merged, at least: a table per handful of notes would be merged more often
+/// than filled. Each table holds most of the vocabulary, so there are about
+/// `TERM_TABLES` of them (enough to keep every core busy to the end).
+const NOTES_PER_TERM_TABLE: usize = 256;
+const TERM_TABLES: usize = 16;
+
 /// Runs the link stage over everything the load stage read.
 pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
     relink(vault, config, include_drafts, None)
@@ -759,17 +771,37 @@ fn link_all(
         },
         || collect_tags(&notes, &published, &title_rank),
     );
-    let find_mentions = || -> Vec<Vec<(NoteId, Snippet)>> {
+    // Mentions and search terms come from the same pass over each note's
+    // words: both need every word found and hashed.
+    let docs = terms::doc_numbers(&published);
+    let find_mentions = || -> (Vec<Vec<(NoteId, Snippet)>>, Postings) {
         (0..notes.len())
             .into_par_iter()
-            .map(|id| {
-                if published[id] {
-                    finder.find(&notes, id, &links[id], &related(&relations[id]))
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect()
+            .with_min_len(NOTES_PER_TERM_TABLE.max(notes.len() / TERM_TABLES))
+            .fold(
+                || (Vec::new(), Postings::default()),
+                |(mut found, mut postings), id| {
+                    if published[id] {
+                        let prose = notes[id].prose();
+                        let tokens = mentions::tokenize(&prose);
+                        let related = related(&relations[id]);
+                        found.push(
+                            finder.find_in(&notes, id, &prose, &tokens, &links[id], &related),
+                        );
+                        postings.add_note(docs[id], &notes[id], prose, &tokens);
+                    } else {
+                        found.push(Vec::new());
+                    }
+                    (found, postings)
+                },
+            )
+            .reduce(
+                || (Vec::new(), Postings::default()),
+                |(mut found, postings), (more, other)| {
+                    found.extend(more);
+                    (found, postings.merge(other))
+                },
+            )
     };
     // Short next to the mention search, so one task beside it is enough.
     let check = || {
@@ -783,7 +815,7 @@ fn link_all(
             edge_hashes,
         )
     };
-    let (found, (cycle_diagnostics, clash_diagnostics, edge_hashes)) =
+    let ((found, postings), (cycle_diagnostics, clash_diagnostics, edge_hashes)) =
         rayon::join(find_mentions, check);
     let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); notes.len()];
     let mut mention_targets = Vec::with_capacity(notes.len());
@@ -828,6 +860,7 @@ fn link_all(
         inverse_relations,
         title_rank,
         mentions,
+        search_terms: Some(postings.finish()),
         tags,
         diagnostics: Vec::new(),
         touched: None,
@@ -849,6 +882,10 @@ fn relink_in_place(
     let stale: Vec<NoteId> = (0..notes.len())
         .filter(|&id| lib.cache.source_hashes[id] != notes[id].source_hash)
         .collect();
+    if !stale.is_empty() {
+        // Texts changed: the render stage reads the terms again when it needs them.
+        lib.search_terms = None;
+    }
     let resolver = Resolver {
         index: &lib.cache.index,
         notes: &notes,

@@ -49,7 +49,7 @@ struct Name {
 /// they are. Other characters may collide that way; names are checked in full.
 /// The last bytes are read with fixed-size loads (overlapping the ones before)
 /// rather than copied: a copy of variable length costs a call per token.
-fn token_hash(token: &str) -> u64 {
+pub(crate) fn token_hash(token: &str) -> u64 {
     const CASE: u64 = 0x2020_2020_2020_2020;
     let bytes = token.as_bytes();
     let n = bytes.len();
@@ -73,6 +73,24 @@ fn token_hash(token: &str) -> u64 {
     h.finish()
 }
 
+/// Whether two short byte strings (such as words) are equal: compared with
+/// a few fixed-size loads instead of a call to `memcmp`, which costs more
+/// than the comparison for strings this short.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => le_u32(a) == le_u32(b) && le_u32(&a[n - 4..]) == le_u32(&b[n - 4..]),
+        8..=16 => le_u64(a) == le_u64(b) && le_u64(&a[n - 8..]) == le_u64(&b[n - 8..]),
+        _ => a == b,
+    }
+}
+
 fn le_u64(bytes: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[..8]);
@@ -88,16 +106,16 @@ fn le_u32(bytes: &[u8]) -> u32 {
 /// A word (a run of letters and digits) or a single other character of
 /// prose. A single space before a token that is not whitespace belongs to
 /// it, so the common separator costs no token of its own.
-struct Token {
+pub(crate) struct Token {
     /// Byte range of the token's text in the prose, without its space.
-    start: u32,
-    end: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
     /// [`token_hash`] of its text.
-    hash: u64,
+    pub(crate) hash: u64,
     /// Whether a single space comes right before it.
     spaced: bool,
     /// Whether it is a word (else a single other character).
-    word: bool,
+    pub(crate) word: bool,
     /// Whether it is whitespace (which no name starts with).
     space: bool,
 }
@@ -117,8 +135,12 @@ impl Token {
     }
 }
 
-/// Splits `text` into [`Token`]s, each hashed once.
-fn tokenize(text: &str) -> Vec<Token> {
+/// Splits `text` into [`Token`]s, each hashed once. Text longer than
+/// `u32::MAX` bytes (which token offsets cannot hold) gives none.
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
+    if u32::try_from(text.len()).is_err() {
+        return Vec::new();
+    }
     let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut spaced = false;
     // The characters between words, one token each but for a single space
@@ -246,13 +268,13 @@ impl MentionFinder {
 
     /// Every name in `prose` at word boundaries, left to right and not
     /// overlapping, as (start, end, note named).
-    fn names_in(&self, prose: &str) -> Vec<(usize, usize, NoteId)> {
+    /// `tokens` are those of `prose` ([`tokenize`]): each is hashed once,
+    /// however many names are tried from it.
+    fn names_in(&self, prose: &str, tokens: &[Token]) -> Vec<(usize, usize, NoteId)> {
         let mut hits = Vec::new();
-        if self.edges.is_empty() || u32::try_from(prose.len()).is_err() {
+        if self.edges.is_empty() {
             return hits;
         }
-        // Each token is hashed once, however many names are tried from it.
-        let tokens = tokenize(prose);
         let mut k = 0;
         let mut after_word = false; // whether the character before token `k` is a letter or digit
         while let Some(token) = tokens.get(k) {
@@ -262,7 +284,7 @@ impl MentionFinder {
                 continue;
             }
             // A word starts here (or a character that is not a letter or digit).
-            match self.name_at(prose, &tokens, k) {
+            match self.name_at(prose, tokens, k) {
                 Some((next, target)) => {
                     let end = tokens[next - 1].end as usize;
                     hits.push((token.start as usize, end, target));
@@ -289,9 +311,22 @@ impl MentionFinder {
         related: &[NoteId],
     ) -> Vec<(NoteId, Snippet)> {
         let prose = notes[source].prose();
-        let prose = prose.as_str();
+        self.find_in(notes, source, &prose, &tokenize(&prose), links, related)
+    }
+
+    /// [`MentionFinder::find`] with `source`'s prose ([`Note::prose`]) and
+    /// its tokens ([`tokenize`]) at hand.
+    pub(crate) fn find_in(
+        &self,
+        notes: &[Note],
+        source: NoteId,
+        prose: &str,
+        tokens: &[Token],
+        links: &[Resolved],
+        related: &[NoteId],
+    ) -> Vec<(NoteId, Snippet)> {
         let mut found: Vec<(NoteId, Snippet)> = Vec::new();
-        for (start, end, target) in self.names_in(prose) {
+        for (start, end, target) in self.names_in(prose, tokens) {
             if target == source || found.iter().any(|(t, _)| *t == target) {
                 continue;
             }
@@ -330,7 +365,7 @@ mod tests {
     }
 
     fn named<'t>(f: &MentionFinder, text: &'t str) -> Vec<&'t str> {
-        f.names_in(text)
+        f.names_in(text, &tokenize(text))
             .into_iter()
             .map(|(s, e, _)| &text[s..e])
             .collect()
@@ -363,6 +398,21 @@ mod tests {
             ["Wang Xiaohong", "Eurasia Group"]
         );
         assert_eq!(named(&f, "Wang Xiaohong2 Wang Xiaohong"), ["Wang Xiaohong"]);
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte_at_every_length() {
+        let word = "fentanyl-and-tariffs";
+        for n in 0..=word.len() {
+            let w = &word.as_bytes()[..n];
+            assert!(same_bytes(w, w));
+            assert!(!same_bytes(w, &word.as_bytes()[..n.saturating_sub(1)]) || n == 0);
+            for i in 0..n {
+                let mut other = w.to_vec();
+                other[i] ^= 1;
+                assert!(!same_bytes(w, &other), "{n} {i}");
+            }
+        }
     }
 
     #[test]
