@@ -58,7 +58,7 @@ pub struct Note {
     /// Problems found while reading this note (frontmatter, kind, dates).
     pub diagnostics: Vec<Diagnostic>,
     /// Size and modification time of the file when it was read.
-    pub stamp: Option<(std::time::SystemTime, u64)>,
+    pub stamp: Option<Stamp>,
     /// Line starts of `source`, built when the first diagnostic needs them.
     lines: std::sync::OnceLock<LineIndex>,
 }
@@ -74,6 +74,10 @@ pub struct Field {
     /// 1-based line of the key in the file.
     pub line: usize,
 }
+
+/// A file's modification time and size: when both are unchanged, the
+/// preview takes the note from its last load instead of reading it again.
+pub type Stamp = (std::time::SystemTime, u64);
 
 /// A non-Markdown file in the content folder (image, PDF, ...), copied to the output.
 #[derive(Debug, Clone)]
@@ -410,11 +414,11 @@ fn split_frontmatter(text: &str) -> Result<Split<'_>, (usize, String)> {
 }
 
 /// Size and modification time of a file, to notice edits between loads.
-fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+fn stamp(path: &Path) -> Option<Stamp> {
     stamp_of(&std::fs::metadata(path).ok()?)
 }
 
-fn stamp_of(meta: &std::fs::Metadata) -> Option<(std::time::SystemTime, u64)> {
+fn stamp_of(meta: &std::fs::Metadata) -> Option<Stamp> {
     Some((meta.modified().ok()?, meta.len()))
 }
 
@@ -422,7 +426,7 @@ fn stamp_of(meta: &std::fs::Metadata) -> Option<(std::time::SystemTime, u64)> {
 /// for a file that does not grow meanwhile, one `read`: `std::fs::read` plus
 /// a separate stamp cost two `stat`s and two `read`s, a fifth of the calls
 /// into the kernel that reading a large site makes.
-fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Option<(std::time::SystemTime, u64)>)> {
+fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Option<Stamp>)> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
