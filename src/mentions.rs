@@ -13,6 +13,9 @@ use crate::words::words;
 /// Names shorter than this are not looked for: too many false matches.
 const MIN_NAME_CHARS: usize = 3;
 
+/// Bits in [`MentionFinder`]'s filter of first tokens (8 KiB).
+const FIRST_BITS: u64 = 1 << 16;
+
 /// A note's text naming another note without linking it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
@@ -32,6 +35,10 @@ pub struct MentionFinder {
     /// Tokens are words (runs of letters and digits) and single other
     /// characters; a single space is part of the token after it.
     edges: FxHashMap<(u32, u64), u32>,
+    /// Bit `key % FIRST_BITS` is set for the key of every name's first token:
+    /// most words start no name, and this small table (unlike `edges`, which
+    /// grows with the site) stays in the cache to say so.
+    first: Vec<u64>,
     /// The names that end at each node, by node.
     ends: Vec<Vec<Name>>,
 }
@@ -207,11 +214,19 @@ impl MentionFinder {
     }
 
     fn from_names<'n>(names: impl Iterator<Item = (&'n str, NoteId)>) -> MentionFinder {
-        let mut finder = MentionFinder::default();
+        let mut finder = MentionFinder {
+            first: vec![0; (FIRST_BITS / 64) as usize],
+            ..MentionFinder::default()
+        };
         let mut nodes = 1u32;
         for (name, target) in names {
             let mut node = 0u32;
-            for token in tokenize(name) {
+            let tokens = tokenize(name);
+            if let Some(token) = tokens.first() {
+                let bit = token.key(true) % FIRST_BITS;
+                finder.first[(bit / 64) as usize] |= 1 << (bit % 64);
+            }
+            for token in tokens {
                 node = *finder
                     .edges
                     .entry((node, token.key(node == 0)))
@@ -237,6 +252,11 @@ impl MentionFinder {
     /// The longest name whose tokens start at `tokens[k]`, with the index of
     /// the token after it.
     fn name_at(&self, prose: &str, tokens: &[Token], k: usize) -> Option<(usize, NoteId)> {
+        let bit = tokens.get(k)?.key(true) % FIRST_BITS;
+        let word = self.first.get((bit / 64) as usize).copied().unwrap_or(0);
+        if word & (1 << (bit % 64)) == 0 {
+            return None;
+        }
         let mut node = 0u32;
         let mut best = None;
         for (j, token) in tokens.iter().enumerate().skip(k) {
