@@ -18,6 +18,7 @@ use crate::link::{kind_url, Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -420,6 +421,20 @@ pub(crate) fn page_link(config: &Config, url: &str) -> String {
     }
 }
 
+/// A string for a template, marked safe when escaping would not change it:
+/// text without `&<>"'` escapes to itself, and skipping the escaping costs
+/// less than it for the short strings (titles, URLs) that pages are made of.
+/// The output is the same either way.
+fn text_value(s: &str) -> tera::Value {
+    if s.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        tera::Value::from(s)
+    } else {
+        tera::Value::safe_string(s)
+    }
+}
+
 /// The absolute URL of a path relative to the site root, when `base_url` is set.
 pub(crate) fn absolute_url(config: &Config, url: &str) -> Option<String> {
     (!config.base_url.is_empty())
@@ -506,7 +521,19 @@ impl<'a> Renderer<'a> {
     /// are reference-counted, so every page listing the note shares it.
     fn note_ref(&self, id: NoteId) -> tera::Value {
         self.note_refs[id]
-            .get_or_init(|| tera::Value::from_serializable(&self.note_ref_view(id)))
+            .get_or_init(|| {
+                let view = self.note_ref_view(id);
+                let optional = |s: Option<&str>| s.map_or_else(tera::Value::none, text_value);
+                let fields: BTreeMap<&'static str, tera::Value> = BTreeMap::from([
+                    ("title", text_value(view.title)),
+                    ("url", text_value(view.url)),
+                    ("kind", optional(view.kind)),
+                    ("kind_label", optional(view.kind_label)),
+                    ("date", optional(view.date)),
+                    ("description", optional(view.description)),
+                ]);
+                tera::Value::from(fields)
+            })
             .clone()
     }
 
@@ -551,7 +578,7 @@ impl<'a> Renderer<'a> {
         let mut context = tera::Context::new();
         context.insert_value("site", self.site_value.clone());
         context.insert_value("nav", self.nav_value.clone());
-        context.insert("root", &root_from(page_url));
+        context.insert_value("root", text_value(&root_from(page_url)));
         context.insert("page_title", title);
         context.insert("page_url", &page_link(self.config, page_url));
         context.insert(
