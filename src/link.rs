@@ -678,13 +678,6 @@ struct LinkCache {
     clash_diagnostics: Vec<Diagnostic>,
 }
 
-/// Notes whose search terms go into one hash table before tables are
-/// merged, at least: a table per handful of notes would be merged more often
-/// than filled. Each table holds most of the vocabulary, so there are about
-/// `TERM_TABLES` of them (enough to keep every core busy to the end).
-const NOTES_PER_TERM_TABLE: usize = 256;
-const TERM_TABLES: usize = 16;
-
 /// Runs the link stage over everything the load stage read.
 pub fn link(vault: Vault, config: &Config, include_drafts: bool) -> Library {
     relink(vault, config, include_drafts, None)
@@ -777,7 +770,7 @@ fn link_all(
     let find_mentions = || -> (Vec<Vec<(NoteId, Snippet)>>, Postings) {
         (0..notes.len())
             .into_par_iter()
-            .with_min_len(NOTES_PER_TERM_TABLE.max(notes.len() / TERM_TABLES))
+            .with_min_len(terms::notes_per_table(notes.len()))
             .fold(
                 || (Vec::new(), Postings::default()),
                 |(mut found, mut postings), id| {

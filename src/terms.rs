@@ -317,6 +317,14 @@ pub struct SearchTerms {
     pub terms: Vec<(Box<str>, Vec<[u32; 2]>)>,
 }
 
+/// How many notes go into one [`Postings`] table, at least, when `notes`
+/// are gathered in parallel: each table holds much of the vocabulary, so a
+/// table per handful of notes would be merged more often than filled. About
+/// sixteen tables keep every core busy to the end.
+pub(crate) fn notes_per_table(notes: usize) -> usize {
+    (notes / 16).max(256)
+}
+
 /// Search document numbers: each published note's place among them.
 pub fn doc_numbers(published: &[bool]) -> Vec<u32> {
     let mut next = 0;
@@ -336,6 +344,7 @@ pub fn build(notes: &[Note], published: &[bool]) -> SearchTerms {
     let docs = doc_numbers(published);
     (0..notes.len())
         .into_par_iter()
+        .with_min_len(notes_per_table(notes.len()))
         .filter(|&id: &NoteId| published[id])
         .fold(Postings::default, |mut postings, id| {
             let prose = notes[id].prose();
