@@ -416,6 +416,17 @@ mod tests {
     }
 
     #[test]
+    fn short_and_long_terms_are_kept_whole() {
+        let long = "pneumonoultramicroscopicsilicovolcanoconiosis";
+        assert!(long.len() > INLINE_TERM);
+        let terms = postings_of(&[note(&format!("# A\n\nFentanyl {long} {long}.\n"))]);
+        assert_eq!(score(&terms, long), [[0, 2]]);
+        assert_eq!(score(&terms, "fentanyl"), [[0, 1]]);
+        // A term is one cache line.
+        assert!(std::mem::size_of::<Term>() <= 64);
+    }
+
+    #[test]
     fn gathering_in_parts_gives_the_same_terms() {
         let notes: Vec<Note> = (0..300)
             .map(|i| {
