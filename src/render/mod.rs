@@ -230,17 +230,6 @@ struct HomeKind {
     notes: Vec<tera::Value>,
 }
 
-/// What lists show of a note; see [`Renderer::note_ref`].
-#[derive(Serialize)]
-struct NoteRef<'a> {
-    title: &'a str,
-    url: &'a str,
-    kind: Option<&'a str>,
-    kind_label: Option<&'a str>,
-    date: Option<&'a str>,
-    description: Option<&'a str>,
-}
-
 #[derive(Serialize)]
 struct TagView<'a> {
     name: &'a str,
@@ -517,20 +506,22 @@ impl<'a> Renderer<'a> {
         &self.note_links[id]
     }
 
-    /// What lists show of note `id`, as a template value made once: values
-    /// are reference-counted, so every page listing the note shares it.
+    /// What lists show of note `id` (`title`, `url`, `kind`, `kind_label`,
+    /// `date`, `description`), as a template value made once: values are
+    /// reference-counted, so every page listing the note shares it.
     fn note_ref(&self, id: NoteId) -> tera::Value {
         self.note_refs[id]
             .get_or_init(|| {
-                let view = self.note_ref_view(id);
+                let note = &self.library.notes[id];
+                let kind = self.kind_of(id);
                 let optional = |s: Option<&str>| s.map_or_else(tera::Value::none, text_value);
                 let fields: BTreeMap<&'static str, tera::Value> = BTreeMap::from([
-                    ("title", text_value(view.title)),
-                    ("url", text_value(view.url)),
-                    ("kind", optional(view.kind)),
-                    ("kind_label", optional(view.kind_label)),
-                    ("date", optional(view.date)),
-                    ("description", optional(view.description)),
+                    ("title", text_value(&note.title)),
+                    ("url", text_value(self.note_link(id))),
+                    ("kind", optional(kind.map(|k| k.name.as_str()))),
+                    ("kind_label", optional(kind.map(|k| k.label.as_str()))),
+                    ("date", optional(note.date.as_deref())),
+                    ("description", optional(note.description.as_deref())),
                 ]);
                 tera::Value::from(fields)
             })
@@ -539,19 +530,6 @@ impl<'a> Renderer<'a> {
 
     fn graph_node(&self, id: NoteId) -> &str {
         self.graph_nodes[id].get_or_init(|| explore::graph_node(&self.library.notes[id]))
-    }
-
-    fn note_ref_view(&self, id: NoteId) -> NoteRef<'_> {
-        let note = &self.library.notes[id];
-        let kind = self.kind_of(id);
-        NoteRef {
-            title: &note.title,
-            url: self.note_link(id),
-            kind: kind.map(|k| k.name.as_str()),
-            kind_label: kind.map(|k| k.label.as_str()),
-            date: note.date.as_deref(),
-            description: note.description.as_deref(),
-        }
     }
 
     fn attachment_url(&self, index: usize) -> String {
@@ -1139,7 +1117,7 @@ impl<'a> Renderer<'a> {
         ids
     }
 
-    /// Hashes what lists show of a note (its `NoteRef`).
+    /// Hashes what lists show of a note ([`Renderer::note_ref`]).
     fn ref_key(&self, id: NoteId, h: &mut impl Hasher) {
         let note = &self.library.notes[id];
         (

@@ -77,6 +77,7 @@ fn snippet(lib: &Library, id: NoteId) -> String {
 
 /// Every file of the search index.
 pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
+    // Document `n` is the `n`th published note, the numbering of `terms::doc_numbers`.
     let docs: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
