@@ -74,13 +74,24 @@ struct Markers {
 
 impl Markers {
     fn of(body: &str) -> Markers {
-        let references = body.contains('&');
+        let references = has_byte(body, b'&');
         Markers {
-            comments: references || body.contains("%%"),
-            marks: references || body.contains("=="),
-            hashes: references || body.contains('#'),
+            comments: references || has_pair(body, b"%%"),
+            marks: references || has_pair(body, b"=="),
+            hashes: references || has_byte(body, b'#'),
         }
     }
+}
+
+/// Whether `text` holds `byte`. The `memchr` crate's search is vectorized;
+/// std's `contains` is not, and these scans run over every body twice.
+fn has_byte(text: &str, byte: u8) -> bool {
+    memchr::memchr(byte, text.as_bytes()).is_some()
+}
+
+/// Whether `text` holds the two-byte marker `pair` (`%%`, `==`).
+fn has_pair(text: &str, pair: &[u8; 2]) -> bool {
+    memchr::memmem::find(text.as_bytes(), pair).is_some()
 }
 
 fn is_inline_start(tag: &Tag) -> bool {
@@ -133,7 +144,7 @@ fn is_inline(event: &Event) -> bool {
 fn strip_comments(events: Vec<Spanned>) -> Vec<Spanned> {
     if !events
         .iter()
-        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains("%%")))
+        .any(|(e, _)| matches!(e, Event::Text(t) if has_pair(t, b"%%")))
     {
         return events;
     }
@@ -151,7 +162,7 @@ fn strip_comments(events: Vec<Spanned>) -> Vec<Spanned> {
 
     for (event, range) in events {
         match event {
-            Event::Text(text) if text.contains("%%") || in_comment => {
+            Event::Text(text) if in_comment || has_pair(&text, b"%%") => {
                 let mut rest: &str = &text;
                 let mut offset = range.start;
                 loop {
@@ -336,7 +347,7 @@ fn inline_syntax<'a>(
 fn highlight(events: &mut Vec<Spanned>) {
     if !events
         .iter()
-        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains("==")))
+        .any(|(e, _)| matches!(e, Event::Text(t) if has_pair(t, b"==")))
     {
         return;
     }
@@ -344,7 +355,7 @@ fn highlight(events: &mut Vec<Spanned>) {
     let mut split: Vec<Spanned> = Vec::with_capacity(events.len() + 4);
     for (event, range) in events.drain(..) {
         match event {
-            Event::Text(text) if text.contains("==") => {
+            Event::Text(text) if has_pair(&text, b"==") => {
                 let mut offset = range.start;
                 for (i, piece) in text.split("==").enumerate() {
                     if i > 0 {
@@ -424,12 +435,19 @@ fn take_block_id(events: &mut Vec<Spanned>) -> Option<String> {
     let Event::Text(text) = &events[last].0 else {
         return None;
     };
-    let caret = text.rfind('^')?;
-    let id = &text[caret + 1..];
-    let id = id.trim_end();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    // Read from the end: the id is the last word, so the rest of a long
+    // paragraph need not be searched for a `^`.
+    let trimmed = text.trim_end();
+    let id_len = trimmed
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        .count();
+    let caret = trimmed.len().checked_sub(id_len + 1)?;
+    if id_len == 0 || trimmed.as_bytes()[caret] != b'^' {
         return None;
     }
+    let id = &trimmed[caret + 1..];
     let before = &text[..caret];
     // `text ^id`, or `^id` glued to an embed or standing alone: `![[x.png]]^id`.
     let glued = caret == 0
@@ -463,7 +481,7 @@ fn is_tag_char(c: char) -> bool {
 fn tags(events: &mut Vec<Spanned>, tag_href: TagHref, found: &mut Vec<String>) {
     if !events
         .iter()
-        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('#')))
+        .any(|(e, _)| matches!(e, Event::Text(t) if has_byte(t, b'#')))
     {
         return;
     }
@@ -481,7 +499,7 @@ fn tags(events: &mut Vec<Spanned>, tag_href: TagHref, found: &mut Vec<String>) {
                 after_space = false;
                 out.push((event, range));
             }
-            Event::Text(text) if link_depth == 0 && text.contains('#') => {
+            Event::Text(text) if link_depth == 0 && has_byte(&text, b'#') => {
                 let mut last = 0;
                 let mut prev_space = after_space;
                 let mut iter = text.char_indices().peekable();
@@ -784,6 +802,13 @@ mod tests {
         );
         assert_eq!(html("![[x.png]]^pic").matches("id=\"^pic\"").count(), 1);
         assert_eq!(html("2^10 is not an id"), "<p>2^10 is not an id</p>\n");
+        // Only a last word of id characters after ` ^` is an id.
+        assert_eq!(html("Tail ^id  "), "<p id=\"^id\">Tail</p>\n");
+        for not_id in ["a ^b c", "a ^b^c", "a x^c", "a ^", "a ^b.c", "a ^é"] {
+            let parsed = parse(not_id, None);
+            assert!(parsed.block_ids.is_empty(), "{not_id}");
+            assert_eq!(html(not_id), format!("<p>{not_id}</p>\n"), "{not_id}");
+        }
     }
 
     #[test]
