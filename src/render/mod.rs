@@ -404,7 +404,12 @@ fn root_from(url: &str) -> String {
 /// Link to a page URL (`a/b/`), with `index.html` when `index_links` is on.
 pub(crate) fn page_link(config: &Config, url: &str) -> String {
     if config.index_links {
-        format!("{url}index.html")
+        // Not `format!`: made for every link of every page, and the
+        // formatting machinery costs several times a plain copy.
+        let mut link = String::with_capacity(url.len() + "index.html".len());
+        link.push_str(url);
+        link.push_str("index.html");
+        link
     } else {
         url.to_string()
     }
@@ -433,14 +438,22 @@ pub(crate) fn absolute_url(config: &Config, url: &str) -> Option<String> {
 /// Percent-encodes a path for use in `href`/`src`, keeping `/`.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
+    push_encoded_path(&mut out, path);
+    out
+}
+
+/// [`encode_path`], appending to `out`.
+fn push_encoded_path(out: &mut String, path: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xF)] as char);
         }
     }
-    out
 }
 
 impl<'a> Renderer<'a> {
@@ -506,6 +519,20 @@ impl<'a> Renderer<'a> {
         &self.note_links[id]
     }
 
+    /// The URL of note `id` (and of its `anchor`) from a page whose root is `root`.
+    fn note_url(&self, root: &str, id: NoteId, anchor: Option<&str>) -> String {
+        let link = self.note_link(id);
+        let mut url =
+            String::with_capacity(root.len() + link.len() + anchor.map_or(0, |a| a.len() + 1));
+        url.push_str(root);
+        url.push_str(link);
+        if let Some(anchor) = anchor {
+            url.push('#');
+            push_encoded_path(&mut url, anchor);
+        }
+        url
+    }
+
     /// What lists show of note `id` (`title`, `url`, `kind`, `kind_label`,
     /// `date`, `description`), as a template value made once: values are
     /// reference-counted, so every page listing the note shares it.
@@ -539,14 +566,7 @@ impl<'a> Renderer<'a> {
     /// URL (relative to the root) for a resolved link, or `None` when it goes nowhere.
     fn resolved_url(&self, resolved: &Resolved) -> Option<String> {
         match resolved {
-            Resolved::Note { id, anchor } => {
-                let mut url = self.note_link(*id).to_string();
-                if let Some(anchor) = anchor {
-                    url.push('#');
-                    url.push_str(&encode_path(anchor));
-                }
-                Some(url)
-            }
+            Resolved::Note { id, anchor } => Some(self.note_url("", *id, anchor.as_deref())),
             Resolved::Attachment(i) => Some(self.attachment_url(*i)),
             Resolved::SameNote { .. } | Resolved::Unpublished | Resolved::Missing(_) => None,
         }
@@ -655,6 +675,9 @@ impl<'a> Renderer<'a> {
             }
             Resolved::Missing(why) => LinkHtml::Missing(why.clone()),
             Resolved::Unpublished => LinkHtml::Text,
+            Resolved::Note { id, anchor } => {
+                LinkHtml::Href(self.note_url(root, *id, anchor.as_deref()))
+            }
             other => match self.resolved_url(other) {
                 Some(url) => LinkHtml::Href(format!("{root}{url}")),
                 None => LinkHtml::Text,
@@ -672,11 +695,7 @@ impl<'a> Renderer<'a> {
         embedding: &mut Vec<NoteId>,
     ) -> LinkHtml {
         let note = &self.library.notes[id];
-        let mut url = format!("{root}{}", self.note_link(id));
-        if let Some(anchor) = anchor {
-            url.push('#');
-            url.push_str(&encode_path(anchor));
-        }
+        let url = self.note_url(root, id, anchor);
         if embedding.contains(&id) || embedding.len() > MAX_EMBED_DEPTH {
             // Reported by the link stage; stop here.
             return LinkHtml::Missing(format!(
@@ -1518,5 +1537,7 @@ mod tests {
     #[test]
     fn paths_are_percent_encoded_but_keep_slashes() {
         assert_eq!(encode_path("img/My photo.png"), "img/My%20photo.png");
+        // Each byte of a multi-byte character, both hex digits upper case.
+        assert_eq!(encode_path("é^#ÿ"), "%C3%A9%5E%23%C3%BF");
     }
 }
