@@ -437,6 +437,36 @@ fn json_ld_describes_each_note() {
     assert_eq!(json("events/tariff/index.html")["startDate"], "2025-03-04");
     assert_eq!(json("topics/fentanyl/index.html")["@type"], "DefinedTerm");
     assert_eq!(json("sources/article/index.html")["@type"], "CreativeWork");
+    assert_eq!(
+        json("sources/article/index.html")["url"],
+        "https://example.com/a",
+        "a source's own url field is its url"
+    );
+}
+
+#[test]
+fn json_ld_text_cannot_end_its_script_element() {
+    let site = TestSite::new();
+    site.note(
+        "actors/Odd.md",
+        "---\ntitle: \"Say \\\"</script><b>hi\\\" & go\"\ndescription: \"line one\\nline two\\ttab\"\naliases: [\"a\\\\b\"]\n---\nBody.\n",
+    );
+    site.build_ok();
+    let html = site.page("actors/odd/index.html");
+    let start = html.find(r#"<script type="application/ld+json">"#).unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    let raw = &html[start..end];
+    assert!(!raw.contains(['<', '>', '&']), "{raw}");
+    let json: serde_json::Value = serde_json::from_str(raw).unwrap();
+    assert_eq!(json["name"], "Say \"</script><b>hi\" & go");
+    assert_eq!(json["description"], "line one\nline two\ttab");
+    assert_eq!(json["alternateName"][0], "a\\b");
+    // Members in key order, as before: pages do not change between versions.
+    let at: Vec<usize> = ["@context", "@type", "alternateName", "description", "name"]
+        .iter()
+        .map(|key| raw.find(&format!("\"{key}\":")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{raw}");
 }
 
 /// Parses XML fully (failing on any syntax error) and returns the text of

@@ -241,7 +241,7 @@ const ESCAPE: [bool; 256] = {
 
 /// Appends `s` as a JSON string that is also safe inside a `<script>`
 /// element: `<`, `>` and `&` are written as `\u` escapes.
-fn push_json_str(out: &mut String, s: &str) {
+pub(super) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut plain = 0; // start of the run of bytes that need no escape

@@ -1,8 +1,7 @@
 //! schema.org JSON-LD for note pages, so search engines and other tools can
 //! tell people from organisations, events from sources.
 
-use serde_json::{json, Map, Value};
-
+use super::explore::push_json_str;
 use super::{absolute_url, page_link};
 use crate::config::Config;
 use crate::link::{Library, NoteId};
@@ -24,7 +23,7 @@ fn actor_type(kind: Option<&str>) -> &'static str {
 const SAME_AS_KEYS: [&str; 5] = ["sameas", "same_as", "wikipedia", "wikidata", "website"];
 
 /// The `<script type="application/ld+json">` body for note `id`, safe to put
-/// inside a script element.
+/// inside a script element (`<`, `>` and `&` are `\u` escapes).
 pub fn note_json_ld(lib: &Library, config: &Config, id: NoteId) -> String {
     let note = &lib.notes[id];
     let field = |key: &str| note.fields.iter().find(|f| f.key.eq_ignore_ascii_case(key));
@@ -40,84 +39,136 @@ pub fn note_json_ld(lib: &Library, config: &Config, id: NoteId) -> String {
         Some("topic") => "DefinedTerm",
         _ => "Thing",
     };
-    let mut object = Map::new();
-    object.insert("@context".into(), json!("https://schema.org"));
-    object.insert("@type".into(), json!(schema_type));
-    object.insert("name".into(), json!(note.title));
+    let mut object = Object::default();
+    object.set("@context", string("https://schema.org"));
+    object.set("@type", string(schema_type));
+    object.set("name", string(&note.title));
     if let Some(url) = absolute_url(config, &note.url) {
-        object.insert("url".into(), json!(url));
+        object.set("url", string(&url));
     }
     if !note.aliases.is_empty() {
-        object.insert("alternateName".into(), json!(note.aliases));
+        object.set(
+            "alternateName",
+            array(note.aliases.iter().map(|a| string(a))),
+        );
     }
     if let Some(description) = &note.description {
-        object.insert("description".into(), json!(description));
+        object.set("description", string(description));
     }
     if !note.tags.is_empty() {
-        object.insert("keywords".into(), json!(note.tags.join(", ")));
+        object.set("keywords", string(&note.tags.join(", ")));
     }
     if let (Some(date), "Event") = (&note.date, schema_type) {
-        object.insert("startDate".into(), json!(date));
+        object.set("startDate", string(date));
     } else if let (Some(date), "CreativeWork") = (&note.date, schema_type) {
-        object.insert("datePublished".into(), json!(date));
+        object.set("datePublished", string(date));
     }
     if schema_type == "Person" {
         if let Some(role) = first_value("role") {
-            object.insert("jobTitle".into(), json!(role));
+            object.set("jobTitle", string(role));
         }
     }
-    let same_as: Vec<&str> = note
+    let same_as: Vec<String> = note
         .fields
         .iter()
         .filter(|f| {
             SAME_AS_KEYS.contains(&f.key.to_lowercase().as_str())
                 || (f.key == "url" && schema_type != "CreativeWork")
         })
-        .flat_map(|f| f.values.iter().map(String::as_str))
+        .flat_map(|f| f.values.iter())
         .filter(|v| v.starts_with("http://") || v.starts_with("https://"))
+        .map(|v| string(v))
         .collect();
     if !same_as.is_empty() {
-        object.insert("sameAs".into(), json!(same_as));
+        object.set("sameAs", array(same_as.into_iter()));
     }
     if schema_type == "CreativeWork" {
         if let Some(url) = first_value("url").filter(|u| u.starts_with("http")) {
-            object.insert("url".into(), json!(url));
+            object.set("url", string(url));
         }
     }
     // Typed relations: affiliation for people, the rest as `about`/`mentions`.
     let mut mentions = Vec::new();
     for (name, targets) in &lib.relations[id] {
-        let things: Vec<Value> = targets
-            .iter()
-            .map(|&t| {
-                let target = &lib.notes[t];
-                let mut thing = Map::new();
-                thing.insert("name".into(), json!(target.title));
-                if let Some(url) = absolute_url(config, &page_link(config, &target.url)) {
-                    thing.insert("url".into(), json!(url));
-                }
-                Value::Object(thing)
-            })
-            .collect();
+        let things = targets.iter().map(|&t| {
+            let target = &lib.notes[t];
+            let mut thing = Object::default();
+            thing.set("name", string(&target.title));
+            if let Some(url) = absolute_url(config, &page_link(config, &target.url)) {
+                thing.set("url", string(&url));
+            }
+            thing.into_json()
+        });
         match (name.as_str(), schema_type) {
-            ("affiliation", "Person") => {
-                object.insert("affiliation".into(), Value::Array(things));
-            }
-            ("topics" | "topic", _) => {
-                object.insert("about".into(), Value::Array(things));
-            }
+            ("affiliation", "Person") => object.set("affiliation", array(things)),
+            ("topics" | "topic", _) => object.set("about", array(things)),
             _ => mentions.extend(things),
         }
     }
     if !mentions.is_empty() {
-        object.insert("mentions".into(), Value::Array(mentions));
+        object.set("mentions", array(mentions.into_iter()));
     }
-    // `<`, `>` and `&` as JSON escapes: nothing in the data can end the script element.
-    serde_json::to_string(&Value::Object(object))
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    object.into_json()
+}
+
+/// A JSON object being put together: members by key, each value already
+/// written as JSON. Written with its keys in byte order, as a sorted map
+/// would write them; a key set twice keeps its last value.
+#[derive(Default)]
+struct Object {
+    members: Vec<(&'static str, String)>,
+}
+
+impl Object {
+    fn set(&mut self, key: &'static str, value: String) {
+        match self.members.iter_mut().find(|(k, _)| *k == key) {
+            Some(member) => member.1 = value,
+            None => self.members.push((key, value)),
+        }
+    }
+
+    fn into_json(mut self) -> String {
+        self.members.sort_unstable_by_key(|(key, _)| *key);
+        let size: usize = self
+            .members
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum();
+        let mut out = String::with_capacity(size + 2);
+        out.push('{');
+        for (i, (key, value)) in self.members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            // Keys are this module's own names: nothing in them needs escaping.
+            out.push('"');
+            out.push_str(key);
+            out.push_str("\":");
+            out.push_str(value);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `s` as a JSON string safe inside a script element.
+fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_str(&mut out, s);
+    out
+}
+
+/// A JSON array of values already written as JSON.
+fn array(items: impl Iterator<Item = String>) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&item);
+    }
+    out.push(']');
+    out
 }
 
 #[cfg(test)]
