@@ -74,6 +74,11 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
             (near.len(), edges)
         })
         .collect();
+    // Each id escaped once: a note is an end of many edges.
+    let mut quoted_ids = vec![String::new(); lib.notes.len()];
+    for &id in &published {
+        push_json_str(&mut quoted_ids[id], node_id(&lib.notes[id].url));
+    }
     let edge_count: usize = per_note.iter().map(|(_, edges)| edges.len()).sum();
     let mut json = String::with_capacity(64 + published.len() * 160 + edge_count * 96);
     let mut digits = itoa::Buffer::new();
@@ -81,7 +86,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
     for (n, (&id, (links, _))) in published.iter().zip(&per_note).enumerate() {
         let note = &lib.notes[id];
         json.push_str(if n == 0 { "{\"id\":" } else { ",{\"id\":" });
-        push_json_str(&mut json, node_id(&note.url));
+        json.push_str(&quoted_ids[id]);
         json.push_str(",\"title\":");
         push_json_str(&mut json, &note.title);
         json.push_str(",\"kind\":");
@@ -109,9 +114,9 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
                 ",{\"source\":"
             });
             first = false;
-            push_json_str(&mut json, node_id(&lib.notes[source].url));
+            json.push_str(&quoted_ids[source]);
             json.push_str(",\"target\":");
-            push_json_str(&mut json, node_id(&lib.notes[target].url));
+            json.push_str(&quoted_ids[target]);
             json.push_str(",\"type\":");
             push_json_str(&mut json, kind);
             json.push('}');
