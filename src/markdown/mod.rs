@@ -222,15 +222,18 @@ fn label_of(target: String, fragment: Option<&str>) -> String {
 /// Runs of whitespace as one space, none at the ends.
 fn collapse_whitespace(s: &str) -> String {
     // Most targets are tidy already: copy them as they are.
-    let bytes = s.as_bytes();
-    // ASCII whitespace other than the space (`char::is_whitespace` counts 0x0B).
-    let other_space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    let tidy = s.is_ascii()
-        && bytes.first() != Some(&b' ')
-        && bytes.last() != Some(&b' ')
-        && !bytes.windows(2).any(|w| w == b"  ")
-        && !bytes.iter().any(other_space);
-    if tidy {
+    // Tidy: ASCII, no whitespace but single inner spaces (`char::is_whitespace`
+    // also counts 0x0B). One pass: targets are short and many.
+    let mut after_space = true; // so that a leading space is untidy
+    let untidy = s.bytes().any(|b| {
+        let bad = !b.is_ascii()
+            || matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+            || (b == b' ' && after_space);
+        after_space = b == b' ';
+        bad
+    });
+    let trailing_space = after_space && !s.is_empty();
+    if !untidy && !trailing_space {
         return s.to_string();
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -980,6 +983,16 @@ mod tests {
         assert_eq!(wiki_label("#Role"), "Role");
         assert_eq!(wiki_label("Wang\u{a0}\u{a0}Xiaohong"), "Wang Xiaohong");
         assert_eq!(wiki_label("Wang  Xiaohong\\"), "Wang Xiaohong");
+        for (messy, tidy) in [
+            ("Wang ", "Wang"),
+            (" ", ""),
+            ("", ""),
+            ("a\u{b}b", "a b"),
+            ("a b c", "a b c"),
+            ("a  b", "a b"),
+        ] {
+            assert_eq!(collapse_whitespace(messy), tidy, "{messy:?}");
+        }
     }
 
     #[test]
