@@ -131,6 +131,17 @@ fn folder_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
+/// `target` without leading `./` and `/`: a name looked up from the root.
+fn from_root(target: &str) -> &str {
+    // Not `trim_start_matches("./")`: a substring pattern sets up a
+    // searcher on every call, and this runs for every link.
+    let mut rest = target;
+    while let Some(shorter) = rest.strip_prefix("./") {
+        rest = shorter;
+    }
+    rest.trim_start_matches('/')
+}
+
 fn without_md(path: &str) -> &str {
     match path.len().checked_sub(3) {
         Some(i) if path.is_char_boundary(i) && path[i..].eq_ignore_ascii_case(".md") => &path[..i],
@@ -193,8 +204,7 @@ impl Index {
 
     /// Resolves a note name or path as written in a wikilink in note `from`.
     fn note(&self, notes: &[Note], target: &str, from: NoteId) -> Result<NoteId, Failure> {
-        let key =
-            without_md(target.trim_start_matches("./").trim_start_matches('/')).to_lowercase();
+        let key = without_md(from_root(target)).to_lowercase();
         let tables: &[&FxHashMap<String, Vec<NoteId>>] = if key.contains('/') {
             &[&self.by_path]
         } else {
@@ -222,10 +232,7 @@ impl Index {
 
     /// Resolves an attachment by exact path, then by unique file name.
     fn attachment(&self, target: &str) -> Result<usize, Failure> {
-        let key = target
-            .trim_start_matches("./")
-            .trim_start_matches('/')
-            .to_lowercase();
+        let key = from_root(target).to_lowercase();
         if let Some(&i) = self.attachment_by_path.get(&key) {
             return Ok(i);
         }
@@ -1466,6 +1473,15 @@ fn check_url_clashes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_from_the_root_lose_leading_dot_slashes_and_slashes() {
+        assert_eq!(from_root("././actors/Wang.md"), "actors/Wang.md");
+        assert_eq!(from_root("/actors/Wang"), "actors/Wang");
+        assert_eq!(from_root("./"), "");
+        assert_eq!(from_root("actors/./Wang"), "actors/./Wang");
+        assert_eq!(from_root(".hidden"), ".hidden");
+    }
 
     #[test]
     fn frontmatter_wikilinks_are_found_with_labels() {
