@@ -296,8 +296,9 @@ fn walk(
     let mut reused = Vec::new();
     let mut attachments = Vec::new();
     let mut diagnostics = Vec::new();
+    // Unsorted: entries stream as the directory lists them, and notes and
+    // attachments are sorted by path afterwards.
     let walker = walkdir::WalkDir::new(content_dir)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
@@ -358,6 +359,7 @@ fn walk(
             });
         }
     }
+    attachments.sort_by(|a, b| a.path.cmp(&b.path));
     (reused, attachments, diagnostics)
 }
 
