@@ -89,9 +89,12 @@ fn has_byte(text: &str, byte: u8) -> bool {
     memchr::memchr(byte, text.as_bytes()).is_some()
 }
 
-/// Whether `text` holds the two-byte marker `pair` (`%%`, `==`).
+/// Whether `text` holds the two-byte marker `pair` (`%%`, `==`). Found
+/// through its first byte, which prose rarely has: setting up a substring
+/// searcher costs more than that scan on every call.
 fn has_pair(text: &str, pair: &[u8; 2]) -> bool {
-    memchr::memmem::find(text.as_bytes(), pair).is_some()
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(pair[0], bytes).any(|i| bytes.get(i + 1) == Some(&pair[1]))
 }
 
 fn is_inline_start(tag: &Tag) -> bool {
@@ -785,6 +788,16 @@ mod tests {
             out.contains("<blockquote id=\"^q2\">\n<p>plain\nquote</p>\n</blockquote>"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn markers_are_found_only_as_pairs() {
+        assert!(has_pair("a==b", b"=="));
+        assert!(has_pair("x = y ==", b"=="));
+        assert!(!has_pair("x = y = z=", b"=="));
+        assert!(has_pair("%%", b"%%"));
+        assert!(!has_pair("50% of 10%", b"%%"));
+        assert!(!has_pair("", b"%%"));
     }
 
     #[test]
