@@ -509,6 +509,28 @@ fn site_templates_override_the_theme() {
 }
 
 #[test]
+fn dossier_markup_is_printed_as_is_with_or_without_a_safe_filter() {
+    let site = fixture();
+    // A theme written the Zola way, with `| safe`, and one without it.
+    site.file(
+        "templates/note.html",
+        "<main>{{ note.content | safe }}</main><pre>{{ note.content }}</pre><script>{{ note.local_graph | safe }}</script><script>{{ note.local_graph }}</script><script>{{ note.json_ld }}</script><h1>{{ note.title }}</h1>",
+    );
+    site.note(
+        "topics/Odd.md",
+        "---\ntitle: \"<b>Odd</b>\"\n---\nSee [[Fentanyl]].\n",
+    );
+    site.build_ok();
+    let html = site.page("topics/odd/index.html");
+    let link = r#"<a href="../../topics/fentanyl/index.html">Fentanyl</a>"#;
+    assert_eq!(html.matches(link).count(), 2, "{html}");
+    assert_eq!(html.matches(r#"{"id":"topics/odd""#).count(), 2, "{html}");
+    assert!(html.contains(r#"<script>{"@context""#), "{html}");
+    // Text from the note is still escaped.
+    assert!(html.contains("<h1>&lt;b&gt;Odd&lt;/b&gt;</h1>"), "{html}");
+}
+
+#[test]
 fn template_errors_exit_with_code_2() {
     let site = fixture();
     site.file("templates/note.html", "{% if %}");

@@ -300,7 +300,9 @@ struct RelationView<'a> {
 #[derive(Serialize)]
 struct NoteView<'a> {
     title: &'a str,
-    json_ld: String,
+    /// Markup and JSON made by Dossier, marked safe: printed as they are,
+    /// without a `safe` filter copying them on every page.
+    json_ld: tera::Value,
     cssclasses: &'a [String],
     kind: Option<&'a str>,
     kind_label: Option<&'a str>,
@@ -310,7 +312,7 @@ struct NoteView<'a> {
     date: Option<&'a str>,
     description: Option<&'a str>,
     fields: Vec<FieldView<'a>>,
-    content: String,
+    content: tera::Value,
     toc: Vec<&'a Heading>,
     backlinks: Vec<BacklinkView<'a>>,
     relations: Vec<RelationView<'a>>,
@@ -318,7 +320,7 @@ struct NoteView<'a> {
     timeline: Vec<tera::Value>,
     mentions: Vec<BacklinkView<'a>>,
     mentions_total: usize,
-    local_graph: String,
+    local_graph: tera::Value,
     path: &'a str,
     url: &'a str,
 }
@@ -946,7 +948,7 @@ impl<'a> Renderer<'a> {
         };
         NoteView {
             title: &note.title,
-            json_ld: jsonld::note_json_ld(lib, self.config, id),
+            json_ld: tera::Value::safe_string(&jsonld::note_json_ld(lib, self.config, id)),
             cssclasses: &note.cssclasses,
             kind: kind.map(|k| k.name.as_str()),
             kind_label: kind.map(|k| k.label.as_str()),
@@ -963,7 +965,7 @@ impl<'a> Renderer<'a> {
             date: note.date.as_deref(),
             description: note.description.as_deref(),
             fields,
-            content: String::new(),
+            content: tera::Value::none(),
             toc: note
                 .scan
                 .headings
@@ -997,7 +999,12 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             mentions_total: lib.mentions[id].len(),
-            local_graph: explore::local_graph(lib, self.config, &|i| self.graph_node(i), id),
+            local_graph: tera::Value::safe_string(&explore::local_graph(
+                lib,
+                self.config,
+                &|i| self.graph_node(i),
+                id,
+            )),
             path: &note.path,
             url: self.note_link(id),
         }
@@ -1203,10 +1210,10 @@ impl<'a> Renderer<'a> {
         match prepared.data {
             PageData::Note(mut view) => {
                 if let Page::Note(id) = page {
-                    view.content =
-                        self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
+                    let body = self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
+                    expected = body.len() + view.local_graph.as_str().map_or(0, str::len);
+                    view.content = tera::Value::safe_string(&body);
                 }
-                expected = view.content.len() + view.local_graph.len();
                 context.insert("note", &view);
             }
             PageData::Kind { kind, notes } => {
