@@ -37,18 +37,40 @@ pub struct Parsed<'a> {
 /// or as links made by this function from the tag name.
 pub type TagHref<'f> = Option<&'f (dyn Fn(&str) -> String + Sync)>;
 
-/// Parses `body` with Dossier's Markdown dialect.
-pub fn parse<'a>(body: &'a str, tag_href: TagHref) -> Parsed<'a> {
+/// What an earlier parse of the same body found: whether [`Parsed::tags`]
+/// and [`Parsed::block_ids`] had any. A body is parsed when its note is read
+/// and again when its page is written; the second parse skips the pass over
+/// every inline event when the first found nothing for it to do.
+#[derive(Debug, Clone, Copy)]
+pub struct Found {
+    /// Inline `#tags`.
+    pub tags: bool,
+    /// `^block-ids`.
+    pub block_ids: bool,
+}
+
+/// Parses `body` with Dossier's Markdown dialect; `found` is what an earlier
+/// parse of the same body found, if there was one.
+pub fn parse<'a>(body: &'a str, tag_href: TagHref, found: Option<Found>) -> Parsed<'a> {
     // Sized for typical prose (an event per 16 bytes or so): growing by
     // doubling would copy the events over and over.
     let mut events: Vec<Spanned<'a>> = Vec::with_capacity(body.len() / 16 + 16);
     events.extend(Parser::new_ext(body, options()).into_offset_iter());
-    let markers = Markers::of(body);
+    let mut markers = Markers::of(body);
     let events = if markers.comments {
         strip_comments(events)
     } else {
         events
     };
+    if let Some(found) = found {
+        markers.hashes &= found.tags;
+        if !markers.marks && !markers.hashes && !found.block_ids {
+            return Parsed {
+                events: callouts(events, &[]),
+                ..Parsed::default()
+            };
+        }
+    }
     let mut parsed = Parsed {
         events: Vec::new(),
         block_ids: Vec::new(),
@@ -744,12 +766,24 @@ fn callouts<'a>(events: Vec<Spanned<'a>>, quote_ids: &[(usize, String)]) -> Vec<
 mod tests {
     use super::*;
 
+    /// The HTML of `body`, rendered both as a page is (told what reading
+    /// the note found) and without that hint, which must agree.
     fn html(body: &str) -> String {
         let href = |t: &str| format!("tags/{t}/");
-        let parsed = parse(body, Some(&href));
-        let mut out = String::new();
-        pulldown_cmark::html::push_html(&mut out, parsed.events.into_iter().map(|(e, _)| e));
-        out
+        let read = parse(body, None, None);
+        let found = Found {
+            tags: !read.tags.is_empty(),
+            block_ids: !read.block_ids.is_empty(),
+        };
+        let render = |found: Option<Found>| {
+            let parsed = parse(body, Some(&href), found);
+            let mut out = String::new();
+            pulldown_cmark::html::push_html(&mut out, parsed.events.into_iter().map(|(e, _)| e));
+            out
+        };
+        let full = render(None);
+        assert_eq!(render(Some(found)), full, "{body:?}");
+        full
     }
 
     #[test]
@@ -760,7 +794,7 @@ mod tests {
             "<p>before</p>\n<p>after</p>\n"
         );
         assert_eq!(html("`%%code%%`"), "<p><code>%%code%%</code></p>\n");
-        let parsed = parse("x %%[[hidden]]%% y", None);
+        let parsed = parse("x %%[[hidden]]%% y", None, None);
         assert!(!parsed
             .events
             .iter()
@@ -777,7 +811,7 @@ mod tests {
     #[test]
     fn block_ids_in_quotes_and_callouts_mark_the_whole_quote() {
         let body = "> [!quote] Who\n> words ^q1\n\n> plain\n> quote ^q2\n";
-        let parsed = parse(body, None);
+        let parsed = parse(body, None, None);
         assert_eq!(parsed.block_ids[0].range, 0..body.find("\n\n").unwrap() + 1);
         let out = html(body);
         assert!(
@@ -802,7 +836,7 @@ mod tests {
 
     #[test]
     fn block_ids_mark_paragraphs_and_items() {
-        let parsed = parse("A claim. ^claim-1\n\n- item ^it\n- other\n", None);
+        let parsed = parse("A claim. ^claim-1\n\n- item ^it\n- other\n", None, None);
         let ids: Vec<_> = parsed.block_ids.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["claim-1", "it"]);
         assert_eq!(
@@ -818,7 +852,7 @@ mod tests {
         // Only a last word of id characters after ` ^` is an id.
         assert_eq!(html("Tail ^id  "), "<p id=\"^id\">Tail</p>\n");
         for not_id in ["a ^b c", "a ^b^c", "a x^c", "a ^", "a ^b.c", "a ^é"] {
-            let parsed = parse(not_id, None);
+            let parsed = parse(not_id, None, None);
             assert!(parsed.block_ids.is_empty(), "{not_id}");
             assert_eq!(html(not_id), format!("<p>{not_id}</p>\n"), "{not_id}");
         }
@@ -826,7 +860,7 @@ mod tests {
 
     #[test]
     fn inline_tags_but_not_colours_numbers_headings_or_links() {
-        let parsed = parse("Tagged #china and #trade/tariffs, not #a6e6e3 or #123 or a#b.\n\n# Heading #nottag\n\n[#nolink](x) `#code`", None);
+        let parsed = parse("Tagged #china and #trade/tariffs, not #a6e6e3 or #123 or a#b.\n\n# Heading #nottag\n\n[#nolink](x) `#code`", None, None);
         assert_eq!(parsed.tags, ["china", "trade/tariffs"]);
         assert!(html("see #china.").contains("<a class=\"tag\" href=\"tags/china/\">#china</a>."));
     }

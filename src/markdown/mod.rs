@@ -401,7 +401,7 @@ pub fn scan(body: &str) -> Scan {
     // Link whose label is being read: (index in scan.links, label start).
     let mut open_links: Vec<Option<(usize, usize)>> = Vec::new();
 
-    let parsed = dialect::parse(body, None);
+    let parsed = dialect::parse(body, None, None);
     scan.block_ids = parsed.block_ids;
     scan.tags = parsed.tags;
     let mut in_code_block = false;
@@ -617,6 +617,8 @@ pub struct BodyHtml<'a> {
     pub skip_h1: bool,
     /// Links for inline `#tags`.
     pub tag_href: dialect::TagHref<'a>,
+    /// What [`scan`] found in the same body.
+    pub found: Option<dialect::Found>,
     /// Render only the blocks within this byte range (a section or block embed).
     pub range: Option<std::ops::Range<usize>>,
     /// Syntax highlighting for fenced code.
@@ -626,7 +628,7 @@ pub struct BodyHtml<'a> {
 /// Renders `body` to HTML.
 pub fn render_html(body: &str, options: &BodyHtml) -> String {
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    let mut events = dialect::parse(body, options.tag_href).events;
+    let mut events = dialect::parse(body, options.tag_href, options.found).events;
     if let Some(range) = &options.range {
         events.retain(|(_, r)| r.start >= range.start && r.end <= range.end);
     }

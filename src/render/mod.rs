@@ -646,6 +646,10 @@ impl<'a> Renderer<'a> {
                 headings: &note.scan.headings,
                 skip_h1: note.title_from_h1,
                 tag_href: Some(&tag_href),
+                found: Some(markdown::dialect::Found {
+                    tags: !note.scan.tags.is_empty(),
+                    block_ids: !note.scan.block_ids.is_empty(),
+                }),
                 range,
                 highlighter: Some(&self.highlighter),
             },
