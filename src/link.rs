@@ -151,12 +151,15 @@ fn without_md(path: &str) -> &str {
 
 impl Index {
     fn new(notes: &[Note], attachments: &[Attachment]) -> Self {
+        // Sized for one key per note (two paths: `kind/name` and `name`), so
+        // that filling them does not rehash them again and again.
+        let sized = |n: usize| FxHashMap::with_capacity_and_hasher(n, Default::default());
         let mut index = Index {
-            by_path: FxHashMap::default(),
-            by_full_path: FxHashMap::default(),
-            by_stem: FxHashMap::default(),
-            by_title: FxHashMap::default(),
-            by_alias: FxHashMap::default(),
+            by_path: sized(notes.len() * 2),
+            by_full_path: FxHashMap::with_capacity_and_hasher(notes.len(), Default::default()),
+            by_stem: sized(notes.len()),
+            by_title: sized(notes.len()),
+            by_alias: sized(notes.len()),
             attachment_by_path: FxHashMap::default(),
             attachment_by_name: FxHashMap::default(),
         };
