@@ -820,17 +820,9 @@ fn link_all(
     };
     let ((found, postings), (cycle_diagnostics, clash_diagnostics, edge_hashes)) =
         rayon::join(find_mentions, check);
-    let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); notes.len()];
-    let mut mention_targets = Vec::with_capacity(notes.len());
-    for (source, list) in found.into_iter().enumerate() {
-        mention_targets.push(list.iter().map(|(t, _)| *t).collect());
-        for (target, context) in list {
-            mentions[target].push(Mention { source, context });
-        }
-    }
-    for list in &mut mentions {
-        list.sort_by_key(|m| title_rank[m.source]);
-    }
+    // The terms are sorted beside the rest of this function's serial work.
+    let (search_terms, (mentions, mention_targets)) =
+        rayon::join(|| postings.finish(), || gather_mentions(found, &title_rank));
     let cache = LinkCache {
         paths: notes.iter().map(|n| n.path.clone()).collect(),
         signatures: notes.iter().map(|n| n.signature).collect(),
@@ -863,7 +855,7 @@ fn link_all(
         inverse_relations,
         title_rank,
         mentions,
-        search_terms: Some(postings.finish()),
+        search_terms: Some(search_terms),
         tags,
         diagnostics: Vec::new(),
         touched: None,
@@ -872,6 +864,26 @@ fn link_all(
     };
     library.collect_diagnostics();
     library
+}
+
+/// The mentions found in each note (by source) turned around: per note, the
+/// notes mentioning it, by title; and per note, the notes it mentions.
+fn gather_mentions(
+    found: Vec<Vec<(NoteId, Snippet)>>,
+    title_rank: &[usize],
+) -> (Vec<Vec<Mention>>, Vec<Vec<NoteId>>) {
+    let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); found.len()];
+    let mut mention_targets = Vec::with_capacity(found.len());
+    for (source, list) in found.into_iter().enumerate() {
+        mention_targets.push(list.iter().map(|(t, _)| *t).collect());
+        for (target, context) in list {
+            mentions[target].push(Mention { source, context });
+        }
+    }
+    for list in &mut mentions {
+        list.sort_by_key(|m| title_rank[m.source]);
+    }
+    (mentions, mention_targets)
 }
 
 /// The incremental path of [`relink`]: `previous` has the same notes, names

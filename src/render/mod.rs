@@ -486,6 +486,24 @@ impl<'a> Renderer<'a> {
         theme.fingerprint.hash(&mut hasher.0);
         format!("{config:?}").hash(&mut hasher.0);
         let _ = serde_json::to_writer(&mut hasher, &nav);
+        // Per-note tables on one side, date orders on the other: the
+        // workers wait for this.
+        let ((note_links, note_kinds), (dated, chrono_rank)) = rayon::join(
+            || {
+                let links = library
+                    .notes
+                    .iter()
+                    .map(|n| page_link(config, &n.url))
+                    .collect();
+                let kinds = library
+                    .notes
+                    .iter()
+                    .map(|n| config.kind_index(n.kind.as_deref()?))
+                    .collect();
+                (links, kinds)
+            },
+            || (dated(library), chrono_rank(library)),
+        );
         Renderer {
             library,
             config,
@@ -494,20 +512,12 @@ impl<'a> Renderer<'a> {
             nav_value: tera::Value::from_serializable(&nav),
             nav,
             highlighter: Highlighter::new(),
-            note_links: library
-                .notes
-                .iter()
-                .map(|n| page_link(config, &n.url))
-                .collect(),
+            note_links,
             note_refs: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
             graph_nodes: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
-            note_kinds: library
-                .notes
-                .iter()
-                .map(|n| config.kind_index(n.kind.as_deref()?))
-                .collect(),
-            dated: dated(library),
-            chrono_rank: chrono_rank(library),
+            note_kinds,
+            dated,
+            chrono_rank,
             seed: hasher.0.finish(),
         }
     }
