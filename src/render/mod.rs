@@ -458,6 +458,20 @@ fn push_encoded_path(out: &mut String, path: &str) {
     }
 }
 
+impl Drop for Renderer<'_> {
+    /// The caches hold a few allocations per note, tens of thousands on a
+    /// large site: they are freed on the thread pool, so that the caller,
+    /// about to swap in the output or to rebuild, does not wait for that.
+    fn drop(&mut self) {
+        let caches = (
+            std::mem::take(&mut self.note_refs),
+            std::mem::take(&mut self.graph_nodes),
+            std::mem::take(&mut self.note_links),
+        );
+        rayon::spawn(move || drop(caches));
+    }
+}
+
 impl<'a> Renderer<'a> {
     /// Prepares what every page shares (site settings, navigation) once.
     pub fn new(library: &'a Library, config: &'a Config, theme: &'a Theme) -> Self {
