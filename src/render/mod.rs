@@ -993,7 +993,7 @@ impl<'a> Renderer<'a> {
             date: note.date.as_deref(),
             description: note.description.as_deref(),
             fields,
-            content: tera::Value::none(),
+            content: tera::Value::safe_string(""),
             toc: note
                 .scan
                 .headings
