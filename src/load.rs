@@ -176,9 +176,23 @@ fn read_note(
     source: &Path,
     config: &Config,
 ) -> Result<Note, Diagnostic> {
+    parse_read(root, relative, source, read_stamped(source), config)
+}
+
+/// What reading a note file gave: its bytes and stamp, or the error.
+type ReadResult = std::io::Result<(Vec<u8>, Option<Stamp>)>;
+
+/// Parses a note file already read ([`read_stamped`]).
+fn parse_read(
+    root: &Path,
+    relative: String,
+    source: &Path,
+    read: ReadResult,
+    config: &Config,
+) -> Result<Note, Diagnostic> {
     let shown = display(root, source);
-    let (bytes, file_stamp) = read_stamped(source)
-        .map_err(|e| Diagnostic::error(shown.clone(), 0, 0, format!("cannot read: {e}")))?;
+    let (bytes, file_stamp) =
+        read.map_err(|e| Diagnostic::error(shown.clone(), 0, 0, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(
             shown.clone(),
@@ -251,37 +265,41 @@ pub fn load_reusing(
             content_dir.display()
         ));
     }
-    // The walk hands each note to the readers as soon as it is found, so
-    // reading starts with the first file instead of after the last.
-    let (to_read, found) = std::sync::mpsc::channel::<(String, PathBuf)>();
-    let ((reused, attachments, mut diagnostics), loaded) = rayon::join(
-        move || walk(root, content_dir, &mut previous, changed, to_read),
-        || -> Vec<Result<Note, Diagnostic>> {
-            found
-                .into_iter()
-                .par_bridge()
-                .map(|(relative, source)| read_note(root, relative, &source, config))
-                .collect()
-        },
-    );
+    // The walk reads each note's file as soon as it finds it and hands it to
+    // the parsers. It runs on a thread of its own, beside the thread pool:
+    // a file that is not in the page cache then stalls only the walk, while
+    // the pool's threads parse the files read before it.
+    let (to_parse, read) = std::sync::mpsc::channel::<(String, PathBuf, ReadResult)>();
+    let ((reused, attachments, mut diagnostics), loaded) = std::thread::scope(|scope| {
+        let walker = scope.spawn(move || walk(root, content_dir, &mut previous, changed, to_parse));
+        // Boxed until sorted: a note is hundreds of bytes, and collecting
+        // from the pool moves each result several times.
+        let loaded: Vec<Result<Box<Note>, Diagnostic>> = read
+            .into_iter()
+            .par_bridge()
+            .map(|(relative, source, read)| {
+                parse_read(root, relative, &source, read, config).map(Box::new)
+            })
+            .collect();
+        let walked = walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, loaded)
+    });
 
-    let mut found: Vec<Option<Note>> = Vec::with_capacity(reused.len() + loaded.len());
-    found.extend(reused.into_iter().map(Some));
+    let mut found: Vec<Box<Note>> = Vec::with_capacity(reused.len() + loaded.len());
+    found.extend(reused.into_iter().map(Box::new));
     for note in loaded {
         match note {
-            Ok(note) => found.push(Some(note)),
+            Ok(note) => found.push(note),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    // Sorted by path through a permutation: a note is hundreds of bytes,
-    // and sorting the notes themselves moved each one a dozen times.
-    let path = |i: usize| found[i].as_ref().map(|n| n.path.as_str());
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_unstable_by(|&a, &b| path(a).cmp(&path(b)));
+    found.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     // Sized exactly: a vector grown by doubling keeps up to half its room
     // unused for the whole build (megabytes at 10k notes).
     let mut notes = Vec::with_capacity(found.len());
-    notes.extend(order.into_iter().filter_map(|i| found[i].take()));
+    notes.extend(found.into_iter().map(|note| *note));
     Ok(Vault {
         notes,
         attachments,
@@ -290,14 +308,14 @@ pub fn load_reusing(
 }
 
 /// Walks `content_dir`: notes unchanged since `previous` are taken from it,
-/// the other notes are sent to `to_read`; returns the reused notes, the
-/// attachments and the problems met.
+/// the other notes are read and sent to `to_parse`; returns the reused
+/// notes, the attachments and the problems met.
 fn walk(
     root: &Path,
     content_dir: &Path,
     previous: &mut HashMap<String, Note>,
     changed: &HashSet<PathBuf>,
-    to_read: std::sync::mpsc::Sender<(String, PathBuf)>,
+    to_parse: std::sync::mpsc::Sender<(String, PathBuf, ReadResult)>,
 ) -> (Vec<Note>, Vec<Attachment>, Vec<Diagnostic>) {
     let mut reused = Vec::new();
     let mut attachments = Vec::new();
@@ -353,9 +371,10 @@ fn walk(
                 {
                     reused.push(note)
                 }
-                // The readers stop only when this sender is dropped.
+                // The parsers stop only when this sender is dropped.
                 _ => {
-                    let _ = to_read.send((relative, source));
+                    let read = read_stamped(&source);
+                    let _ = to_parse.send((relative, source, read));
                 }
             }
         } else {
