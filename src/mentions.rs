@@ -15,6 +15,10 @@ const MIN_NAME_CHARS: usize = 3;
 
 /// Bits in [`MentionFinder`]'s filter of first tokens (8 KiB).
 const FIRST_BITS: u64 = 1 << 16;
+/// Flags a child in [`MentionFinder::edges`] at which names end: a walk
+/// down the trie looks up its list of names (on a large site, a cache miss)
+/// only there.
+const ENDS_NAMES: u32 = 1 << 31;
 
 /// A note's text naming another note without linking it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,9 +35,10 @@ pub struct Mention {
 /// however many notes there are and however many names share a first word.
 #[derive(Debug, Default)]
 pub struct MentionFinder {
-    /// Trie edges: (node, [`Token::key`]) → child node. Node 0 is the root.
-    /// Tokens are words (runs of letters and digits) and single other
-    /// characters; a single space is part of the token after it.
+    /// Trie edges: (node, [`Token::key`]) → child node, with [`ENDS_NAMES`]
+    /// set when names end at the child. Node 0 is the root. Tokens are words
+    /// (runs of letters and digits) and single other characters; a single
+    /// space is part of the token after it.
     edges: FxHashMap<(u32, u64), u32>,
     /// Bit `key % FIRST_BITS` is set for the key of every name's first token:
     /// most words start no name, and this small table (unlike `edges`, which
@@ -221,21 +226,23 @@ impl MentionFinder {
         let mut nodes = 1u32;
         for (name, target) in names {
             let mut node = 0u32;
+            let mut last_edge = None;
             let tokens = tokenize(name);
             if let Some(token) = tokens.first() {
                 let bit = token.key(true) % FIRST_BITS;
                 finder.first[(bit / 64) as usize] |= 1 << (bit % 64);
             }
             for token in tokens {
-                node = *finder
-                    .edges
-                    .entry((node, token.key(node == 0)))
-                    .or_insert_with(|| {
-                        nodes += 1;
-                        nodes - 1
-                    });
+                let edge = (node, token.key(node == 0));
+                let child = *finder.edges.entry(edge).or_insert_with(|| {
+                    nodes += 1;
+                    nodes - 1
+                });
+                node = child & !ENDS_NAMES;
+                last_edge = Some(edge);
             }
-            if node != 0 {
+            if let Some(child) = last_edge.and_then(|edge| finder.edges.get_mut(&edge)) {
+                *child |= ENDS_NAMES;
                 let node = node as usize;
                 if finder.ends.len() <= node {
                     finder.ends.resize_with(node + 1, Vec::new);
@@ -263,14 +270,14 @@ impl MentionFinder {
             let Some(&child) = self.edges.get(&(node, token.key(j == k))) else {
                 break;
             };
-            node = child;
+            node = child & !ENDS_NAMES;
             // A name ends at a word boundary: its last token is a whole word,
             // or no letter or digit follows it.
             let at_boundary = token.word
                 || tokens
                     .get(j + 1)
                     .is_none_or(|next| next.spaced || !next.word);
-            if !at_boundary {
+            if child & ENDS_NAMES == 0 || !at_boundary {
                 continue;
             }
             if let Some(names) = self.ends.get(node as usize).filter(|n| !n.is_empty()) {
