@@ -126,6 +126,64 @@ enum Failure {
     Ambiguous(Vec<NoteId>),
 }
 
+/// Map sized for one key per note, so that filling it does not rehash it
+/// again and again.
+fn sized<V>(notes: usize) -> FxHashMap<String, V> {
+    FxHashMap::with_capacity_and_hasher(notes, Default::default())
+}
+
+/// Notes by lowercase path without `.md` (`by_full_path`), and by every
+/// suffix of it (`by_path`), so `[[actors/Wang Xiaohong]]` works wherever
+/// `actors/` is.
+fn path_tables(notes: &[Note]) -> (FxHashMap<String, Vec<NoteId>>, FxHashMap<String, NoteId>) {
+    let mut by_path: FxHashMap<String, Vec<NoteId>> = sized(notes.len() * 2);
+    let mut by_full_path = sized(notes.len());
+    for (id, note) in notes.iter().enumerate() {
+        let path = without_md(&note.path).to_lowercase();
+        let mut suffix = path.as_str();
+        loop {
+            by_path.entry(suffix.to_string()).or_default().push(id);
+            match suffix.split_once('/') {
+                Some((_, rest)) => suffix = rest,
+                None => break,
+            }
+        }
+        by_full_path.insert(path, id);
+    }
+    (by_path, by_full_path)
+}
+
+/// Notes by each of their names (lowercased), a note listed once per name.
+fn name_table<'n>(
+    names: impl ExactSizeIterator<Item = &'n [String]>,
+) -> FxHashMap<String, Vec<NoteId>> {
+    let mut table: FxHashMap<String, Vec<NoteId>> = sized(names.len());
+    for (id, names) in names.enumerate() {
+        for name in names {
+            let ids = table.entry(name.to_lowercase()).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    table
+}
+
+/// Attachments by lowercase path and by lowercase file name.
+fn attachment_tables(
+    attachments: &[Attachment],
+) -> (FxHashMap<String, usize>, FxHashMap<String, Vec<usize>>) {
+    let mut by_path = FxHashMap::default();
+    let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, a) in attachments.iter().enumerate() {
+        let path = a.path.to_lowercase();
+        let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+        by_name.entry(name).or_default().push(i);
+        by_path.insert(path, i);
+    }
+    (by_path, by_name)
+}
+
 /// The folder part of a content path: `actors` for `actors/Wang.md`, `` for `Wang.md`.
 fn folder_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(folder, _)| folder)
@@ -151,58 +209,38 @@ fn without_md(path: &str) -> &str {
 
 impl Index {
     fn new(notes: &[Note], attachments: &[Attachment]) -> Self {
-        // Sized for one key per note (two paths: `kind/name` and `name`), so
-        // that filling them does not rehash them again and again.
-        let sized = |n: usize| FxHashMap::with_capacity_and_hasher(n, Default::default());
-        let mut index = Index {
-            by_path: sized(notes.len() * 2),
-            by_full_path: FxHashMap::with_capacity_and_hasher(notes.len(), Default::default()),
-            by_stem: sized(notes.len()),
-            by_title: sized(notes.len()),
-            by_alias: sized(notes.len()),
-            attachment_by_path: FxHashMap::default(),
-            attachment_by_name: FxHashMap::default(),
-        };
-        for (id, note) in notes.iter().enumerate() {
-            // Every path suffix, so `[[actors/Wang Xiaohong]]` works wherever `actors/` is.
-            let path = without_md(&note.path).to_lowercase();
-            index.by_full_path.insert(path.clone(), id);
-            let mut suffix = path.as_str();
-            loop {
-                index
-                    .by_path
-                    .entry(suffix.to_string())
-                    .or_default()
-                    .push(id);
-                match suffix.split_once('/') {
-                    Some((_, rest)) => suffix = rest,
-                    None => break,
-                }
-            }
-            index
-                .by_stem
-                .entry(note.stem.to_lowercase())
-                .or_default()
-                .push(id);
-            index
-                .by_title
-                .entry(note.title.to_lowercase())
-                .or_default()
-                .push(id);
-            for alias in &note.aliases {
-                let ids = index.by_alias.entry(alias.to_lowercase()).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
+        // The tables are independent: built side by side, as the link
+        // stage's first step waits for the slowest of them.
+        let ((paths, stems), (titles, (aliases, attachment_tables))) = rayon::join(
+            || {
+                rayon::join(
+                    || path_tables(notes),
+                    || name_table(notes.iter().map(|n| std::slice::from_ref(&n.stem))),
+                )
+            },
+            || {
+                rayon::join(
+                    || name_table(notes.iter().map(|n| std::slice::from_ref(&n.title))),
+                    || {
+                        (
+                            name_table(notes.iter().map(|n| n.aliases.as_slice())),
+                            attachment_tables(attachments),
+                        )
+                    },
+                )
+            },
+        );
+        let (by_path, by_full_path) = paths;
+        let (attachment_by_path, attachment_by_name) = attachment_tables;
+        Index {
+            by_path,
+            by_full_path,
+            by_stem: stems,
+            by_title: titles,
+            by_alias: aliases,
+            attachment_by_path,
+            attachment_by_name,
         }
-        for (i, a) in attachments.iter().enumerate() {
-            let path = a.path.to_lowercase();
-            let name = path.rsplit('/').next().unwrap_or(&path).to_string();
-            index.attachment_by_name.entry(name).or_default().push(i);
-            index.attachment_by_path.insert(path, i);
-        }
-        index
     }
 
     /// Resolves a note name or path as written in a wikilink in note `from`.
