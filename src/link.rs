@@ -844,33 +844,49 @@ fn link_all(
                 },
             )
     };
-    // Short next to the mention search, so one task beside it is enough.
+    // Short next to the mention search, so one task beside it is enough:
+    // the checks, and what the cache copies from the notes.
     let check = || {
         let edge_hashes: Vec<u64> = (0..notes.len())
             .into_par_iter()
             .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
             .collect();
+        let copies = NoteCopies {
+            paths: notes.iter().map(|n| n.path.clone()).collect(),
+            signatures: notes.iter().map(|n| n.signature).collect(),
+            source_hashes: notes.iter().map(|n| n.source_hash).collect(),
+            tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
+            embeds: notes
+                .iter()
+                .zip(&links)
+                .map(|(n, l)| embeds_a_note(n, l))
+                .collect(),
+        };
         (
             check_embed_cycles(&notes, &links, config.broken_links),
             check_url_clashes(&notes, &published, &tags, config),
             edge_hashes,
+            copies,
         )
     };
-    let ((found, postings), (cycle_diagnostics, clash_diagnostics, edge_hashes)) =
+    let ((found, postings), (cycle_diagnostics, clash_diagnostics, edge_hashes, copies)) =
         rayon::join(find_mentions, check);
     // The terms are sorted beside the rest of this function's serial work.
     let (search_terms, (mentions, mention_targets)) =
         rayon::join(|| postings.finish(), || gather_mentions(found, &title_rank));
+    let NoteCopies {
+        paths,
+        signatures,
+        source_hashes,
+        tag_lists,
+        embeds,
+    } = copies;
     let cache = LinkCache {
-        paths: notes.iter().map(|n| n.path.clone()).collect(),
-        signatures: notes.iter().map(|n| n.signature).collect(),
-        source_hashes: notes.iter().map(|n| n.source_hash).collect(),
-        tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
-        embeds: notes
-            .iter()
-            .zip(&links)
-            .map(|(n, l)| embeds_a_note(n, l))
-            .collect(),
+        paths,
+        signatures,
+        source_hashes,
+        tag_lists,
+        embeds,
         finder,
         mention_targets,
         edge_hashes,
@@ -902,6 +918,15 @@ fn link_all(
     };
     library.collect_diagnostics();
     library
+}
+
+/// What [`LinkCache`] keeps of each note, to tell later what changed.
+struct NoteCopies {
+    paths: Vec<String>,
+    signatures: Vec<u64>,
+    source_hashes: Vec<u64>,
+    tag_lists: Vec<Vec<String>>,
+    embeds: Vec<bool>,
 }
 
 /// The mentions found in each note (by source) turned around: per note, the
