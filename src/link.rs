@@ -702,14 +702,8 @@ impl Library {
 /// What the link stage keeps between runs, so a preview rebuild can skip work.
 #[derive(Debug, Default)]
 struct LinkCache {
-    paths: Vec<String>,
-    /// Per note: what other notes' links resolve against (names, headings, block ids).
-    signatures: Vec<u64>,
-    source_hashes: Vec<u64>,
-    /// Per note, its tags when last linked.
-    tag_lists: Vec<Vec<String>>,
-    /// Per note, whether it embeds another note.
-    embeds: Vec<bool>,
+    /// What each note was when last linked.
+    notes: NoteCopies,
     /// Per note, a hash of its links and relations to other notes (graph edges).
     edge_hashes: Vec<u64>,
     /// Finds names in text; depends only on names, so kept while they stay.
@@ -750,12 +744,12 @@ pub fn relink(
     let same_layout = |p: &Library| {
         p.cache.policy == config.broken_links
             && p.cache.published == published
-            && p.cache.signatures.len() == notes.len()
+            && p.cache.notes.signatures.len() == notes.len()
             && notes
                 .iter()
-                .zip(&p.cache.signatures)
+                .zip(&p.cache.notes.signatures)
                 .all(|(n, &s)| n.signature == s)
-            && p.cache.paths.iter().eq(notes.iter().map(|n| &n.path))
+            && p.cache.notes.paths.iter().eq(notes.iter().map(|n| &n.path))
             && p.cache
                 .attachments
                 .iter()
@@ -851,17 +845,7 @@ fn link_all(
             .into_par_iter()
             .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
             .collect();
-        let copies = NoteCopies {
-            paths: notes.iter().map(|n| n.path.clone()).collect(),
-            signatures: notes.iter().map(|n| n.signature).collect(),
-            source_hashes: notes.iter().map(|n| n.source_hash).collect(),
-            tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
-            embeds: notes
-                .iter()
-                .zip(&links)
-                .map(|(n, l)| embeds_a_note(n, l))
-                .collect(),
-        };
+        let copies = NoteCopies::of(&notes, &links);
         (
             check_embed_cycles(&notes, &links, config.broken_links),
             check_url_clashes(&notes, &published, &tags, config),
@@ -874,19 +858,8 @@ fn link_all(
     // The terms are sorted beside the rest of this function's serial work.
     let (search_terms, (mentions, mention_targets)) =
         rayon::join(|| postings.finish(), || gather_mentions(found, &title_rank));
-    let NoteCopies {
-        paths,
-        signatures,
-        source_hashes,
-        tag_lists,
-        embeds,
-    } = copies;
     let cache = LinkCache {
-        paths,
-        signatures,
-        source_hashes,
-        tag_lists,
-        embeds,
+        notes: copies,
         finder,
         mention_targets,
         edge_hashes,
@@ -921,12 +894,32 @@ fn link_all(
 }
 
 /// What [`LinkCache`] keeps of each note, to tell later what changed.
+#[derive(Debug, Default)]
 struct NoteCopies {
     paths: Vec<String>,
+    /// Per note: what other notes' links resolve against (names, headings, block ids).
     signatures: Vec<u64>,
     source_hashes: Vec<u64>,
+    /// Per note, its tags when last linked.
     tag_lists: Vec<Vec<String>>,
+    /// Per note, whether it embeds another note.
     embeds: Vec<bool>,
+}
+
+impl NoteCopies {
+    fn of(notes: &[Note], links: &[Vec<Resolved>]) -> NoteCopies {
+        NoteCopies {
+            paths: notes.iter().map(|n| n.path.clone()).collect(),
+            signatures: notes.iter().map(|n| n.signature).collect(),
+            source_hashes: notes.iter().map(|n| n.source_hash).collect(),
+            tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
+            embeds: notes
+                .iter()
+                .zip(links)
+                .map(|(n, l)| embeds_a_note(n, l))
+                .collect(),
+        }
+    }
 }
 
 /// The mentions found in each note (by source) turned around: per note, the
@@ -958,7 +951,7 @@ fn relink_in_place(
     config: &Config,
 ) -> Library {
     let stale: Vec<NoteId> = (0..notes.len())
-        .filter(|&id| lib.cache.source_hashes[id] != notes[id].source_hash)
+        .filter(|&id| lib.cache.notes.source_hashes[id] != notes[id].source_hash)
         .collect();
     if !stale.is_empty() {
         // Texts changed: the render stage reads the terms again when it needs them.
@@ -984,8 +977,8 @@ fn relink_in_place(
     for (id, (new_links, new_fields, new_diagnostics)) in fresh {
         // Embed cycles need a new look when the note embeds (or embedded) a note.
         let embeds_now = embeds_a_note(&notes[id], &new_links);
-        embeds_changed |= embeds_now || lib.cache.embeds[id];
-        lib.cache.embeds[id] = embeds_now;
+        embeds_changed |= embeds_now || lib.cache.notes.embeds[id];
+        lib.cache.notes.embeds[id] = embeds_now;
         touched.extend(note_targets(&lib.links[id], id));
         touched.extend(note_targets(&new_links, id));
         touched.extend(lib.backlinks[id].iter().map(|b| b.source));
@@ -1086,18 +1079,18 @@ fn relink_in_place(
             );
             touched.push(target);
         }
-        tags_changed |= lib.cache.tag_lists[id] != notes[id].tags;
+        tags_changed |= lib.cache.notes.tag_lists[id] != notes[id].tags;
         let edges = edge_hash(&notes[id], &new_links, &lib.relations[id]);
         edges_changed |= edges != lib.cache.edge_hashes[id];
         lib.cache.edge_hashes[id] = edges;
         lib.links[id] = new_links;
         lib.fields[id] = new_fields;
         lib.cache.note_diagnostics[id] = new_diagnostics;
-        lib.cache.source_hashes[id] = notes[id].source_hash;
+        lib.cache.notes.source_hashes[id] = notes[id].source_hash;
     }
     if tags_changed {
         lib.tags = collect_tags(&notes, &lib.published, &lib.title_rank);
-        lib.cache.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
+        lib.cache.notes.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
         lib.cache.clash_diagnostics = check_url_clashes(&notes, &lib.published, &lib.tags, config);
     }
     if embeds_changed || !lib.cache.cycle_diagnostics.is_empty() {

@@ -32,7 +32,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Lowercase, without diacritics (`é` → `e`).
-pub fn normalize(text: &str) -> String {
+fn normalize(text: &str) -> String {
     text.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -86,14 +86,6 @@ fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     if let Some(start) = word_start {
         f(&text[start..]);
     }
-}
-
-/// The terms of a text: words, and pairs of characters for CJK runs.
-pub fn terms(text: &str) -> Vec<String> {
-    let text = normalized(text.to_string());
-    let mut out = Vec::new();
-    for_each_term(&text, |t| out.push(t.to_string()));
-    out
 }
 
 /// Best first: higher score, then lower document number (a total order, so
@@ -359,6 +351,14 @@ pub fn build(notes: &[Note], published: &[bool]) -> SearchTerms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The terms of a text, as a note's are found.
+    fn terms(text: &str) -> Vec<String> {
+        let text = normalized(text.to_string());
+        let mut out = Vec::new();
+        for_each_term(&text, |t| out.push(t.to_string()));
+        out
+    }
 
     #[test]
     fn terms_are_lowercase_without_diacritics_and_cjk_pairs() {

@@ -107,6 +107,16 @@ pub struct Scan {
     pub prose_links: Vec<std::ops::Range<usize>>,
 }
 
+impl Scan {
+    /// What this scan's parse found, for a later parse of the same body.
+    pub fn found(&self) -> dialect::Found {
+        dialect::Found {
+            tags: !self.tags.is_empty(),
+            block_ids: !self.block_ids.is_empty(),
+        }
+    }
+}
+
 /// A body's plain text, kept as pieces of the body wherever the text is
 /// there verbatim (most of it), so a large site does not hold its text twice.
 /// [`Prose::text`] puts it together when it is needed.

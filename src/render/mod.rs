@@ -585,15 +585,21 @@ impl<'a> Renderer<'a> {
         self.graph_nodes[id].get_or_init(|| explore::graph_node(&self.library.notes[id]))
     }
 
-    fn attachment_url(&self, index: usize) -> String {
-        encode_path(&self.library.attachments[index].path)
+    /// The URL of attachment `index` from a page whose root is `root`.
+    fn attachment_url(&self, root: &str, index: usize) -> String {
+        let path = &self.library.attachments[index].path;
+        let mut url = String::with_capacity(root.len() + path.len());
+        url.push_str(root);
+        push_encoded_path(&mut url, path);
+        url
     }
 
-    /// URL (relative to the root) for a resolved link, or `None` when it goes nowhere.
-    fn resolved_url(&self, resolved: &Resolved) -> Option<String> {
+    /// The URL of a resolved link from a page whose root is `root` (`""` for
+    /// a URL relative to the site root), or `None` when it goes nowhere.
+    fn resolved_url(&self, root: &str, resolved: &Resolved) -> Option<String> {
         match resolved {
-            Resolved::Note { id, anchor } => Some(self.note_url("", *id, anchor.as_deref())),
-            Resolved::Attachment(i) => Some(self.attachment_url(*i)),
+            Resolved::Note { id, anchor } => Some(self.note_url(root, *id, anchor.as_deref())),
+            Resolved::Attachment(i) => Some(self.attachment_url(root, *i)),
             Resolved::SameNote { .. } | Resolved::Unpublished | Resolved::Missing(_) => None,
         }
     }
@@ -670,10 +676,7 @@ impl<'a> Renderer<'a> {
                 headings: &note.scan.headings,
                 skip_h1: note.title_from_h1,
                 tag_href: Some(&tag_href),
-                found: Some(markdown::dialect::Found {
-                    tags: !note.scan.tags.is_empty(),
-                    block_ids: !note.scan.block_ids.is_empty(),
-                }),
+                found: Some(note.scan.found()),
                 range,
                 highlighter: Some(&self.highlighter),
             },
@@ -693,7 +696,7 @@ impl<'a> Renderer<'a> {
             Resolved::SameNote { anchor } => LinkHtml::Href(format!("#{}", encode_path(anchor))),
             Resolved::Attachment(i) if link.syntax.is_embed() => {
                 let path = &lib.attachments[*i].path;
-                let src = format!("{root}{}", self.attachment_url(*i));
+                let src = self.attachment_url(root, *i);
                 let label = link
                     .labelled
                     .then_some(link.context.label.as_str())
@@ -704,12 +707,8 @@ impl<'a> Renderer<'a> {
                 self.embed_html(*id, anchor.as_deref(), root, embedding)
             }
             Resolved::Missing(why) => LinkHtml::Missing(why.clone()),
-            Resolved::Unpublished => LinkHtml::Text,
-            Resolved::Note { id, anchor } => {
-                LinkHtml::Href(self.note_url(root, *id, anchor.as_deref()))
-            }
-            other => match self.resolved_url(other) {
-                Some(url) => LinkHtml::Href(format!("{root}{url}")),
+            other => match self.resolved_url(root, other) {
+                Some(url) => LinkHtml::Href(url),
                 None => LinkHtml::Text,
             },
         }
@@ -957,7 +956,7 @@ impl<'a> Renderer<'a> {
                                 },
                                 Part::Link { label, target } => PartView {
                                     text: label,
-                                    url: self.resolved_url(target),
+                                    url: self.resolved_url("", target),
                                     missing: matches!(target, Resolved::Missing(_)),
                                 },
                             })
