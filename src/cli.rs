@@ -161,13 +161,9 @@ fn print_mentions(root: &std::path::Path, drafts: bool) -> i32 {
     for (target, mentions) in lib.mentions.iter().enumerate() {
         for mention in mentions {
             let note = &lib.notes[mention.source];
-            let label = &mention.context.label;
-            let offset = note.body().find(label.as_str()).unwrap_or(0);
+            let offset = note.body().find(mention.context.label()).unwrap_or(0);
             let (line, column) = note.body_position(offset);
-            let sentence = format!(
-                "{}{}{}",
-                mention.context.before, label, mention.context.after
-            );
+            let sentence = mention.context.text();
             lines.push((
                 note.display_path.clone(),
                 line,

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::link::{NoteId, Resolved};
 use crate::load::Note;
-use crate::markdown::{sentence_around, Snippet};
+use crate::markdown::Snippet;
 use crate::words::words;
 
 /// Names shorter than this are not looked for: too many false matches.
@@ -369,15 +369,7 @@ impl MentionFinder {
             if in_link || linked || related.contains(&target) {
                 continue;
             }
-            let (before, after) = sentence_around(prose, start, end);
-            found.push((
-                target,
-                Snippet {
-                    before,
-                    label: prose[start..end].to_string(),
-                    after,
-                },
-            ));
+            found.push((target, Snippet::around(prose, start, end)));
         }
         found
     }

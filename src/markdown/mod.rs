@@ -58,19 +58,79 @@ pub struct LinkRef {
     /// The sentence around the link, for backlinks.
     pub context: Snippet,
     /// Whether the author gave the link its own text (`[[a|text]]`, `[text](a)`,
-    /// `![[img.png|300]]`); that text is `context.label`.
+    /// `![[img.png|300]]`); that text is `context.label()`.
     pub labelled: bool,
 }
 
-/// The sentence around a link, split so a template can highlight the link text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize)]
+/// The sentence around a link, split so a template can highlight the link
+/// text: templates see `before`, `label` and `after`.
+///
+/// Kept as one string with the label's place in it, not three strings: a
+/// backlink list reads the snippets of many other notes, and on a large site
+/// each separate piece of memory read is a likely cache miss.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Snippet {
+    text: String,
+    label_start: u32,
+    label_end: u32,
+}
+
+impl Snippet {
+    /// The sentence containing `text[start..end]` (which becomes the label,
+    /// trimmed), cut at sentence ends and at [`SNIPPET_SIDE`] characters
+    /// either side.
+    pub(crate) fn around(text: &str, start: usize, end: usize) -> Snippet {
+        let (before, after) = sentence_around(text, start, end);
+        let label = text[start..end].trim();
+        let mut snippet = String::with_capacity(before.len() + label.len() + after.len() + 6);
+        clip_start(before, &mut snippet);
+        let label_start = snippet.len();
+        snippet.push_str(label);
+        let label_end = snippet.len();
+        clip_end(after, &mut snippet);
+        // Offsets past u32 would need a 4 GiB sentence; a snippet is at most
+        // a few hundred bytes, so they always fit.
+        Snippet {
+            text: snippet,
+            label_start: u32::try_from(label_start).unwrap_or(u32::MAX),
+            label_end: u32::try_from(label_end).unwrap_or(u32::MAX),
+        }
+    }
+
     /// Text of the sentence before the link.
-    pub before: String,
+    pub fn before(&self) -> &str {
+        self.text
+            .get(..self.label_start as usize)
+            .unwrap_or_default()
+    }
+
     /// The link's visible text.
-    pub label: String,
+    pub fn label(&self) -> &str {
+        self.text
+            .get(self.label_start as usize..self.label_end as usize)
+            .unwrap_or_default()
+    }
+
     /// Text of the sentence after the link.
-    pub after: String,
+    pub fn after(&self) -> &str {
+        self.text.get(self.label_end as usize..).unwrap_or_default()
+    }
+
+    /// The whole sentence.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl serde::Serialize for Snippet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Snippet", 3)?;
+        s.serialize_field("before", self.before())?;
+        s.serialize_field("label", self.label())?;
+        s.serialize_field("after", self.after())?;
+        s.end()
+    }
 }
 
 /// A heading with the id it gets in the HTML.
@@ -304,11 +364,7 @@ struct BlockText {
 impl BlockText {
     fn flush(&mut self, links: &mut [LinkRef]) {
         for &(index, start, end) in &self.links {
-            let (before, after) = sentence_around(&self.text, start, end);
-            let context = &mut links[index].context;
-            context.before = before;
-            context.label = self.text[start..end].trim().to_string();
-            context.after = after;
+            links[index].context = Snippet::around(&self.text, start, end);
         }
         self.text.clear();
         self.links.clear();
@@ -321,9 +377,9 @@ const SNIPPET_SIDE: usize = 160;
 /// [`SNIPPET_SIDE`] characters even in 4-byte scripts.
 const SNIPPET_WINDOW: usize = 4 * SNIPPET_SIDE + 64;
 
-/// The sentence containing `text[start..end]`, cut at sentence ends and at
-/// [`SNIPPET_SIDE`] characters either side.
-pub(crate) fn sentence_around(text: &str, start: usize, end: usize) -> (String, String) {
+/// The text before and after `text[start..end]` in its sentence, each not
+/// yet cut to [`SNIPPET_SIDE`] characters.
+fn sentence_around(text: &str, start: usize, end: usize) -> (&str, &str) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
     // Look at most SNIPPET_WINDOW bytes either way, so a huge paragraph with
     // many links stays linear; the clip below shortens to SNIPPET_SIDE anyway.
@@ -360,32 +416,40 @@ pub(crate) fn sentence_around(text: &str, start: usize, end: usize) -> (String, 
     }
     let before = head[sentence_start..].trim_start();
     let after = tail[..sentence_end].trim_end();
-    (clip_start(before), clip_end(after))
+    (before, after)
 }
 
-fn clip_start(s: &str) -> String {
+/// Appends the last [`SNIPPET_SIDE`] characters of `s` to `out`, from a word
+/// start and after `…` when it cuts.
+fn clip_start(s: &str, out: &mut String) {
     let count = s.chars().count();
     if count <= SNIPPET_SIDE {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
     let skip = s
         .char_indices()
         .nth(count - SNIPPET_SIDE)
         .map_or(0, |(i, _)| i);
     let cut = s[skip..].find(' ').map_or(skip, |j| skip + j + 1);
-    format!("…{}", &s[cut..])
+    out.push('…');
+    out.push_str(&s[cut..]);
 }
 
-fn clip_end(s: &str) -> String {
+/// Appends the first [`SNIPPET_SIDE`] characters of `s` to `out`, up to a
+/// word end and with `…` when it cuts.
+fn clip_end(s: &str, out: &mut String) {
     if s.chars().count() <= SNIPPET_SIDE {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
     let end = s
         .char_indices()
         .nth(SNIPPET_SIDE)
         .map_or(s.len(), |(i, _)| i);
     let cut = s[..end].rfind(' ').unwrap_or(end);
-    format!("{}…", &s[..cut])
+    out.push_str(&s[..cut]);
+    out.push('…');
 }
 
 fn is_block_boundary(tag_end: &TagEnd) -> bool {
@@ -972,7 +1036,7 @@ mod tests {
         let s = scan("First sentence. Talks with [[Wang Xiaohong|Wang]] may advance. Last one.");
         let c = &s.links[0].context;
         assert_eq!(
-            (c.before.as_str(), c.label.as_str(), c.after.as_str()),
+            (c.before(), c.label(), c.after()),
             ("Talks with ", "Wang", " may advance.")
         );
     }

@@ -717,7 +717,7 @@ impl<'a> Renderer<'a> {
                 let src = self.attachment_url(root, *i);
                 let label = link
                     .labelled
-                    .then_some(link.context.label.as_str())
+                    .then_some(link.context.label())
                     .filter(|l| !l.is_empty());
                 attachment_embed(path, src, label)
             }
