@@ -78,6 +78,11 @@ pub struct Library {
     pub attachments: Vec<Attachment>,
     /// Per note, the resolution of each link in `note.scan.links`.
     pub links: Vec<Vec<Resolved>>,
+    /// Per note, whether it embeds another note (`![[Note]]`). Most do not,
+    /// and then each of their links to a note is a plain `link` edge: graphs
+    /// and checks need not read the link's syntax, which on a large site
+    /// means reading every link again from memory the caches no longer hold.
+    pub embeds: Vec<bool>,
     /// Per note, per field, per value: the value split into text and links.
     pub fields: Vec<Vec<Vec<Vec<Part>>>>,
     /// Per note, the notes linking to it, sorted by their titles.
@@ -788,14 +793,16 @@ fn link_all(
     let mut links = Vec::with_capacity(notes.len());
     let mut fields = Vec::with_capacity(notes.len());
     let mut note_diagnostics = Vec::with_capacity(notes.len());
+    let mut embeds = Vec::with_capacity(notes.len());
     let resolved: Vec<NoteLinks> = (0..notes.len())
         .into_par_iter()
         .map(|id| resolve_note(&resolver, id))
         .collect();
-    for (l, f, d) in resolved {
-        links.push(l);
-        fields.push(f);
-        note_diagnostics.push(d);
+    for note in resolved {
+        links.push(note.links);
+        fields.push(note.fields);
+        note_diagnostics.push(note.diagnostics);
+        embeds.push(note.embeds);
     }
     let ((backlinks, (relations, inverse_relations)), tags) = rayon::join(
         || {
@@ -845,9 +852,9 @@ fn link_all(
             .into_par_iter()
             .map(|id| edge_hash(&notes[id], &links[id], &relations[id]))
             .collect();
-        let copies = NoteCopies::of(&notes, &links);
+        let copies = NoteCopies::of(&notes);
         (
-            check_embed_cycles(&notes, &links, config.broken_links),
+            check_embed_cycles(&notes, &links, &embeds, config.broken_links),
             check_url_clashes(&notes, &published, &tags, config),
             edge_hashes,
             copies,
@@ -876,6 +883,7 @@ fn link_all(
         published,
         attachments,
         links,
+        embeds,
         fields,
         backlinks,
         relations,
@@ -902,22 +910,15 @@ struct NoteCopies {
     source_hashes: Vec<u64>,
     /// Per note, its tags when last linked.
     tag_lists: Vec<Vec<String>>,
-    /// Per note, whether it embeds another note.
-    embeds: Vec<bool>,
 }
 
 impl NoteCopies {
-    fn of(notes: &[Note], links: &[Vec<Resolved>]) -> NoteCopies {
+    fn of(notes: &[Note]) -> NoteCopies {
         NoteCopies {
             paths: notes.iter().map(|n| n.path.clone()).collect(),
             signatures: notes.iter().map(|n| n.signature).collect(),
             source_hashes: notes.iter().map(|n| n.source_hash).collect(),
             tag_lists: notes.iter().map(|n| n.tags.clone()).collect(),
-            embeds: notes
-                .iter()
-                .zip(links)
-                .map(|(n, l)| embeds_a_note(n, l))
-                .collect(),
         }
     }
 }
@@ -974,11 +975,16 @@ fn relink_in_place(
     // Pages that may change: the edited notes, what they linked or relate to
     // before and after, and what links to or relates to them.
     let mut touched: Vec<NoteId> = stale.clone();
-    for (id, (new_links, new_fields, new_diagnostics)) in fresh {
+    for (id, fresh) in fresh {
+        let NoteLinks {
+            links: new_links,
+            fields: new_fields,
+            diagnostics: new_diagnostics,
+            embeds: embeds_now,
+        } = fresh;
         // Embed cycles need a new look when the note embeds (or embedded) a note.
-        let embeds_now = embeds_a_note(&notes[id], &new_links);
-        embeds_changed |= embeds_now || lib.cache.notes.embeds[id];
-        lib.cache.notes.embeds[id] = embeds_now;
+        embeds_changed |= embeds_now || lib.embeds[id];
+        lib.embeds[id] = embeds_now;
         touched.extend(note_targets(&lib.links[id], id));
         touched.extend(note_targets(&new_links, id));
         touched.extend(lib.backlinks[id].iter().map(|b| b.source));
@@ -1094,16 +1100,18 @@ fn relink_in_place(
         lib.cache.clash_diagnostics = check_url_clashes(&notes, &lib.published, &lib.tags, config);
     }
     if embeds_changed || !lib.cache.cycle_diagnostics.is_empty() {
-        lib.cache.cycle_diagnostics = check_embed_cycles(&notes, &lib.links, config.broken_links);
+        lib.cache.cycle_diagnostics =
+            check_embed_cycles(&notes, &lib.links, &lib.embeds, config.broken_links);
     }
     // Notes embedding a touched note show its text: follow embeds backwards.
     let mut queue = touched.clone();
     while let Some(id) = queue.pop() {
         for backlink in &lib.backlinks[id] {
-            let embeds = backlink
-                .links
-                .iter()
-                .any(|&i| notes[backlink.source].scan.links[i].syntax == LinkSyntax::WikiEmbed);
+            let embeds = lib.embeds[backlink.source]
+                && backlink
+                    .links
+                    .iter()
+                    .any(|&i| notes[backlink.source].scan.links[i].syntax == LinkSyntax::WikiEmbed);
             if embeds && !touched.contains(&backlink.source) {
                 touched.push(backlink.source);
                 queue.push(backlink.source);
@@ -1197,21 +1205,30 @@ impl Library {
     }
 }
 
-type NoteLinks = (Vec<Resolved>, Vec<Vec<Vec<Part>>>, Vec<Diagnostic>);
+/// One note's links as [`resolve_note`] resolves them.
+struct NoteLinks {
+    /// Each link of the body.
+    links: Vec<Resolved>,
+    /// Each frontmatter value, split into text and links.
+    fields: Vec<Vec<Vec<Part>>>,
+    diagnostics: Vec<Diagnostic>,
+    /// See [`Library::embeds`].
+    embeds: bool,
+}
 
 /// Resolves the body and frontmatter links of one note.
 fn resolve_note(resolver: &Resolver, id: NoteId) -> NoteLinks {
     let note = &resolver.notes[id];
     let mut diagnostics = Vec::new();
     if !resolver.published[id] {
-        let links = vec![Resolved::Unpublished; note.scan.links.len()];
-        return (
-            links,
-            field_parts(note, |_, _| Resolved::Unpublished),
+        return NoteLinks {
+            links: vec![Resolved::Unpublished; note.scan.links.len()],
+            fields: field_parts(note, |_, _| Resolved::Unpublished),
             diagnostics,
-        );
+            embeds: false,
+        };
     }
-    let links = note
+    let links: Vec<Resolved> = note
         .scan
         .links
         .iter()
@@ -1239,7 +1256,14 @@ fn resolve_note(resolver: &Resolver, id: NoteId) -> NoteLinks {
             &mut diagnostics,
         )
     });
-    (links, fields, diagnostics)
+    // Read here, while the note's links are in the cache.
+    let embeds = embeds_a_note(note, &links);
+    NoteLinks {
+        links,
+        fields,
+        diagnostics,
+        embeds,
+    }
 }
 
 /// Splits every frontmatter value of `note` into text and links, resolving
@@ -1415,13 +1439,18 @@ fn collect_tags(notes: &[Note], published: &[bool], ranks: &[usize]) -> BTreeMap
 fn check_embed_cycles(
     notes: &[Note],
     links: &[Vec<Resolved>],
+    embeds: &[bool],
     policy: BrokenLinks,
 ) -> Vec<Diagnostic> {
     // Embed edges: (source, index of the link in the source, target).
     let edges: Vec<Vec<(usize, NoteId)>> = notes
         .iter()
         .zip(links)
-        .map(|(note, resolved)| {
+        .zip(embeds)
+        .map(|((note, resolved), &embeds)| {
+            if !embeds {
+                return Vec::new();
+            }
             note.scan
                 .links
                 .iter()

@@ -15,9 +15,12 @@ fn node_id(url: &str) -> &str {
     url.trim_end_matches('/')
 }
 
-/// The type of the edge a body link makes: `embed` or `link`.
-fn edge_type(syntax: LinkSyntax) -> &'static str {
-    if syntax == LinkSyntax::WikiEmbed {
+/// The type of the edge that link `index` of note `source` makes: `embed`
+/// or `link`. Its syntax is read only when the note embeds notes at all
+/// (`embeds`, its [`Library::embeds`]).
+fn edge_type(lib: &Library, source: NoteId, index: usize, embeds: bool) -> &'static str {
+    let syntax = || lib.notes[source].scan.links.get(index).map(|l| l.syntax);
+    if embeds && syntax() == Some(LinkSyntax::WikiEmbed) {
         "embed"
     } else {
         "link"
@@ -27,13 +30,12 @@ fn edge_type(syntax: LinkSyntax) -> &'static str {
 /// Where a note's links and typed relations go, each with its edge type:
 /// `link`, `embed`, or the relation's name. Published notes other than itself only.
 fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &str)> + '_ {
-    let links = lib.notes[id]
-        .scan
-        .links
+    let embeds = lib.embeds[id];
+    let links = lib.links[id]
         .iter()
-        .zip(&lib.links[id])
-        .filter_map(|(link, resolved)| match *resolved {
-            Resolved::Note { id: target, .. } => Some((target, edge_type(link.syntax))),
+        .enumerate()
+        .filter_map(move |(i, resolved)| match *resolved {
+            Resolved::Note { id: target, .. } => Some((target, edge_type(lib, id, i, embeds))),
             _ => None,
         });
     let relations = lib.relations[id]
@@ -148,15 +150,13 @@ pub fn local_graph<'n>(
         .map(|(t, kind)| (id, t, kind))
         .collect();
     for backlink in &lib.backlinks[id] {
-        let source = &lib.notes[backlink.source];
-        pairs.extend(backlink.links.iter().map(|&i| {
-            let syntax = source
-                .scan
+        let (source, embeds) = (backlink.source, lib.embeds[backlink.source]);
+        pairs.extend(
+            backlink
                 .links
-                .get(i)
-                .map_or(LinkSyntax::Wiki, |l| l.syntax);
-            (backlink.source, id, edge_type(syntax))
-        }));
+                .iter()
+                .map(|&i| (source, id, edge_type(lib, source, i, embeds))),
+        );
     }
     for (name, sources) in &lib.inverse_relations[id] {
         pairs.extend(sources.iter().map(|&source| (source, id, name.as_str())));
