@@ -76,11 +76,17 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
             (near.len(), edges)
         })
         .collect();
-    // Each id escaped once: a note is an end of many edges.
-    let mut quoted_ids = vec![String::new(); lib.notes.len()];
+    // Each id escaped once, since a note is an end of many edges; all in one
+    // buffer, since edges name their ends in no order and separate strings
+    // would each be a likely cache miss on a large site.
+    let mut ids = String::with_capacity(published.len() * 32);
+    let mut id_spans = vec![0..0; lib.notes.len()];
     for &id in &published {
-        push_json_str(&mut quoted_ids[id], node_id(&lib.notes[id].url));
+        let start = ids.len();
+        push_json_str(&mut ids, node_id(&lib.notes[id].url));
+        id_spans[id] = start..ids.len();
     }
+    let quoted = |id: NoteId| &ids[id_spans[id].clone()];
     let edge_count: usize = per_note.iter().map(|(_, edges)| edges.len()).sum();
     let mut json = String::with_capacity(64 + published.len() * 160 + edge_count * 96);
     let mut digits = itoa::Buffer::new();
@@ -88,7 +94,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
     for (n, (&id, (links, _))) in published.iter().zip(&per_note).enumerate() {
         let note = &lib.notes[id];
         json.push_str(if n == 0 { "{\"id\":" } else { ",{\"id\":" });
-        json.push_str(&quoted_ids[id]);
+        json.push_str(quoted(id));
         json.push_str(",\"title\":");
         push_json_str(&mut json, &note.title);
         json.push_str(",\"kind\":");
@@ -116,9 +122,9 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
                 ",{\"source\":"
             });
             first = false;
-            json.push_str(&quoted_ids[source]);
+            json.push_str(quoted(source));
             json.push_str(",\"target\":");
-            json.push_str(&quoted_ids[target]);
+            json.push_str(quoted(target));
             json.push_str(",\"type\":");
             push_json_str(&mut json, kind);
             json.push('}');
