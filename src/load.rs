@@ -613,11 +613,13 @@ pub(crate) fn parse_note(
                 },
                 "tags" | "tag" => match string_list(&value, true) {
                     Some(list) => {
-                        note.tags = list
-                            .into_iter()
-                            .map(|t| t.trim_start_matches('#').trim_matches('/').to_string())
-                            .filter(|t| !t.is_empty())
-                            .collect()
+                        note.tags.clear();
+                        for tag in &list {
+                            add_tag(
+                                &mut note.tags,
+                                tag.trim_start_matches('#').trim_matches('/'),
+                            );
+                        }
                     }
                     None => diags.push(bad_type("a text or a list of texts")),
                 },
@@ -661,9 +663,7 @@ pub(crate) fn parse_note(
     }
     // Inline `#tags` from the body join the frontmatter's.
     for tag in &note.scan.tags {
-        if !note.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
-            note.tags.push(tag.clone());
-        }
+        add_tag(&mut note.tags, tag);
     }
     note.title = match title {
         Some(t) => t,
@@ -910,6 +910,15 @@ fn string_list(value: &Value, split: bool) -> Option<Vec<String>> {
     }
 }
 
+/// Adds `tag` to a note's `tags` unless it is empty or there already, in any
+/// case: a tag page lists a note once, and so does the note's own tag list.
+fn add_tag(tags: &mut Vec<String>, tag: &str) {
+    let same = |t: &String| t.eq_ignore_ascii_case(tag) || t.to_lowercase() == tag.to_lowercase();
+    if !tag.is_empty() && !tags.iter().any(same) {
+        tags.push(tag.to_string());
+    }
+}
+
 /// Display values of an uninterpreted field: scalars as text, lists item by item,
 /// nested mappings as `key: value`.
 fn field_values(value: &Value) -> Vec<String> {
@@ -1059,6 +1068,15 @@ mod tests {
         );
         let diags = n.diagnostics.clone();
         (n, diags)
+    }
+
+    #[test]
+    fn a_tag_written_twice_is_listed_once() {
+        let (n, d) = note(
+            "---\ntitle: T\ntags: [security, people, Security, \"#people\", Éire, éire]\n---\nText #people and #new.\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(n.tags, ["security", "people", "Éire", "new"]);
     }
 
     #[test]
