@@ -16,7 +16,7 @@ use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
 use crate::markdown::{LinkSyntax, Snippet};
 use crate::mentions::{self, Mention, MentionFinder};
-use crate::slug::{match_key, slugify};
+use crate::slug::{same_heading, slugify};
 use crate::terms::{self, Postings, SearchTerms};
 
 /// Index of a note in [`Library::notes`].
@@ -335,13 +335,17 @@ fn join_relative(note_path: &str, target: &str) -> Option<String> {
 }
 
 fn has_extension(target: &str) -> bool {
-    let name = target.rsplit('/').next().unwrap_or(target);
-    name.rsplit_once('.').is_some_and(|(stem, ext)| {
-        !stem.is_empty()
-            && !ext.eq_ignore_ascii_case("md")
-            && (1..=5).contains(&ext.len())
-            && ext.chars().all(char::is_alphanumeric)
-    })
+    // Byte searches: this runs for every link, and `/` and `.` are ASCII,
+    // so the cuts fall between characters.
+    let name = memchr::memrchr(b'/', target.as_bytes()).map_or(target, |i| &target[i + 1..]);
+    let Some(dot) = memchr::memrchr(b'.', name.as_bytes()) else {
+        return false;
+    };
+    let (stem, ext) = (&name[..dot], &name[dot + 1..]);
+    !stem.is_empty()
+        && !ext.eq_ignore_ascii_case("md")
+        && (1..=5).contains(&ext.len())
+        && ext.chars().all(char::is_alphanumeric)
 }
 
 /// Where a link was written, turned into a file position only when a problem
@@ -586,11 +590,10 @@ impl Resolver<'_> {
         let headings = &note.scan.headings;
         let (mut start, mut end, mut found) = (0, headings.len(), None);
         for part in parts {
-            let key = match_key(part);
             let i = start
                 + headings[start..end]
                     .iter()
-                    .position(|h| match_key(&h.text) == key || h.id == part)?;
+                    .position(|h| same_heading(&h.text, part) || h.id == part)?;
             let level = headings[i].level;
             end = headings[i + 1..end]
                 .iter()

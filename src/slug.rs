@@ -23,14 +23,18 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Key for tolerant matching of headings: lowercase letters and digits only, so
-/// `[[Note#What next?]]` finds `## What next` and `` ## `code` heading `` finds
-/// `[[Note#code heading]]`, as in Obsidian.
-pub fn match_key(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether two headings match tolerantly: the same letters and digits, in any
+/// case, whatever else is between them. So `[[Note#What next?]]` finds
+/// `## What next` and `` ## `code` heading `` finds `[[Note#code heading]]`,
+/// as in Obsidian. Compared in place: a link's heading is looked for among
+/// every heading of the note it points to.
+pub fn same_heading(a: &str, b: &str) -> bool {
+    fn key(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+    }
+    key(a).eq(key(b))
 }
 
 #[cfg(test)]
@@ -51,8 +55,12 @@ mod tests {
     }
 
     #[test]
-    fn match_key_ignores_case_and_punctuation() {
-        assert_eq!(match_key("What next?"), match_key("what next"));
-        assert_eq!(match_key("`code` heading"), match_key("Code Heading"));
+    fn headings_match_ignoring_case_and_punctuation() {
+        assert!(same_heading("What next?", "what next"));
+        assert!(same_heading("`code` heading", "Code Heading"));
+        assert!(same_heading("Zoë's plan", "ZOËS PLAN"));
+        assert!(!same_heading("What next", "What now"));
+        assert!(!same_heading("What next", "What next 2"));
+        assert!(!same_heading("Zoë", "Zoe"));
     }
 }
