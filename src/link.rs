@@ -6,7 +6,7 @@
 //! probe; only a failed lookup scans all names, to suggest the closest one.
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
@@ -1535,7 +1535,11 @@ fn check_url_clashes(
     tags: &BTreeMap<String, Tag>,
     config: &Config,
 ) -> Vec<Diagnostic> {
-    let mut owners: HashMap<&str, String> = HashMap::new();
+    /// What a URL belongs to; named only when two claim it.
+    enum Owner<'a> {
+        Page(&'a str),
+        Note(NoteId),
+    }
     let mut generated: Vec<(String, String)> = vec![
         ("tags/".into(), "the tag index".into()),
         ("timeline/".into(), "the timeline".into()),
@@ -1549,16 +1553,22 @@ fn check_url_clashes(
     for tag in tags.values() {
         generated.push((tag.url.clone(), format!("the page of tag #{}", tag.name)));
     }
-    let mut diagnostics = Vec::new();
+    let mut owners: FxHashMap<&str, Owner> =
+        FxHashMap::with_capacity_and_hasher(notes.len() + generated.len(), Default::default());
     for (url, what) in &generated {
-        owners.entry(url.as_str()).or_insert_with(|| what.clone());
+        owners.entry(url.as_str()).or_insert(Owner::Page(what));
     }
+    let shown = |id: NoteId| notes[id].display_path.display().to_string();
+    let mut diagnostics = Vec::new();
     for (id, note) in notes.iter().enumerate() {
         if !published[id] {
             continue;
         }
-        let shown = note.display_path.display().to_string();
-        if let Some(previous) = owners.insert(note.url.as_str(), shown.clone()) {
+        if let Some(previous) = owners.insert(note.url.as_str(), Owner::Note(id)) {
+            let (shown, previous) = match previous {
+                Owner::Page(what) => (shown(id), what.to_string()),
+                Owner::Note(other) => (shown(id), shown(other)),
+            };
             diagnostics.push(
                 Diagnostic::error(
                     PathBuf::from(&shown),

@@ -251,6 +251,37 @@ fn broken_links_are_all_reported_with_position_and_suggestion() {
 }
 
 #[test]
+fn a_note_at_the_url_of_a_site_page_or_another_note_fails_the_build_naming_both() {
+    let site = fixture();
+    site.note("actors/Wang-Xiaohong.md", "Same URL as Wang Xiaohong.\n")
+        .note("Timeline.md", "Same URL as the timeline page.\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let clash = |a: &str, b: &str, url: &str| {
+        err.contains(&format!(
+            "error: content/{a} and content/{b} both map to the URL /{url}"
+        )) || err.contains(&format!(
+            "error: content/{b} and content/{a} both map to the URL /{url}"
+        ))
+    };
+    assert!(
+        clash(
+            "actors/Wang Xiaohong.md",
+            "actors/Wang-Xiaohong.md",
+            "actors/wang-xiaohong/"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: content/Timeline.md and the timeline both map to the URL /timeline/"),
+        "{err}"
+    );
+    assert!(err.contains("/timeline/; rename one of them"), "{err}");
+    assert!(!site.root().join("public").exists(), "{err}");
+}
+
+#[test]
 fn broken_links_in_frontmatter_point_at_their_line() {
     let site = fixture();
     site.note("actors/Yun Sun.md", "---\ntitle: Yun Sun\nrole: director\naffiliation:\n  - \"[[Stimson Centre]]\"\n---\nBody.\n")

@@ -1,7 +1,7 @@
 //! Machine-readable files beside the pages: the Atom feed, the sitemap,
 //! robots.txt, and redirect pages for aliases.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{absolute_url, page_link, root_from, OutputFile};
@@ -160,7 +160,11 @@ pub fn alias_redirects(
     taken: &[String],
     emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let mut taken: HashSet<String> = taken.iter().cloned().collect();
+    // Every page's URL, and the redirects' as they are made.
+    let mut taken: rustc_hash::FxHashSet<Cow<'_, str>> = taken
+        .iter()
+        .map(|url| Cow::Borrowed(url.as_str()))
+        .collect();
     for &id in published {
         let note = &lib.notes[id];
         let folder = note
@@ -178,7 +182,7 @@ pub fn alias_redirects(
             } else {
                 format!("{folder}/{slug}/")
             };
-            if !taken.insert(url.clone()) {
+            if !taken.insert(Cow::Owned(url.clone())) {
                 continue;
             }
             let target = format!("{}{}", root_from(&url), page_link(config, &note.url));
