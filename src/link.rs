@@ -701,6 +701,12 @@ fn title_ranks(notes: &[Note]) -> Vec<usize> {
 }
 
 impl Library {
+    /// Whether link `index` of note `source` (in `note.scan.links`) embeds
+    /// a note: its edge in the graphs is `embed`, not `link`.
+    pub fn is_embed_link(&self, source: NoteId, index: usize) -> bool {
+        is_embed_link(&self.notes, &self.embeds, source, index)
+    }
+
     /// Sorts note ids by title, the order every list on the site uses.
     pub fn sort_by_title(&self, ids: &mut [NoteId]) {
         ids.sort_by_key(|&id| self.title_rank[id]);
@@ -1110,11 +1116,10 @@ fn relink_in_place(
     let mut queue = touched.clone();
     while let Some(id) = queue.pop() {
         for backlink in &lib.backlinks[id] {
-            let embeds = lib.embeds[backlink.source]
-                && backlink
-                    .links
-                    .iter()
-                    .any(|&i| notes[backlink.source].scan.links[i].syntax == LinkSyntax::WikiEmbed);
+            let embeds = backlink
+                .links
+                .iter()
+                .any(|&i| is_embed_link(&notes, &lib.embeds, backlink.source, i));
             if embeds && !touched.contains(&backlink.source) {
                 touched.push(backlink.source);
                 queue.push(backlink.source);
@@ -1160,6 +1165,18 @@ fn related(relations: &[(String, Vec<NoteId>)]) -> Vec<NoteId> {
         .iter()
         .flat_map(|(_, ids)| ids.iter().copied())
         .collect()
+}
+
+/// Whether link `index` of note `source` embeds a note (`![[Note]]`). The
+/// link's syntax is read only when the note embeds notes at all (`embeds`,
+/// [`Library::embeds`]).
+fn is_embed_link(notes: &[Note], embeds: &[bool], source: NoteId, index: usize) -> bool {
+    embeds[source]
+        && notes[source]
+            .scan
+            .links
+            .get(index)
+            .is_some_and(|l| l.syntax == LinkSyntax::WikiEmbed)
 }
 
 /// Whether a note embeds another note (`![[Note]]`).
@@ -1565,10 +1582,11 @@ fn check_url_clashes(
             continue;
         }
         if let Some(previous) = owners.insert(note.url.as_str(), Owner::Note(id)) {
-            let (shown, previous) = match previous {
-                Owner::Page(what) => (shown(id), what.to_string()),
-                Owner::Note(other) => (shown(id), shown(other)),
+            let previous = match previous {
+                Owner::Page(what) => what.to_string(),
+                Owner::Note(other) => shown(other),
             };
+            let shown = shown(id);
             diagnostics.push(
                 Diagnostic::error(
                     PathBuf::from(&shown),

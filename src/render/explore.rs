@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::{page_link, OutputFile};
 use crate::config::Config;
 use crate::link::{Library, NoteId, Resolved};
-use crate::markdown::LinkSyntax;
 
 /// A note's stable id in `graph.json`: its URL without the trailing `/`.
 fn node_id(url: &str) -> &str {
@@ -16,11 +15,9 @@ fn node_id(url: &str) -> &str {
 }
 
 /// The type of the edge that link `index` of note `source` makes: `embed`
-/// or `link`. Its syntax is read only when the note embeds notes at all
-/// (`embeds`, its [`Library::embeds`]).
-fn edge_type(lib: &Library, source: NoteId, index: usize, embeds: bool) -> &'static str {
-    let syntax = || lib.notes[source].scan.links.get(index).map(|l| l.syntax);
-    if embeds && syntax() == Some(LinkSyntax::WikiEmbed) {
+/// or `link`.
+fn edge_type(lib: &Library, source: NoteId, index: usize) -> &'static str {
+    if lib.is_embed_link(source, index) {
         "embed"
     } else {
         "link"
@@ -30,12 +27,11 @@ fn edge_type(lib: &Library, source: NoteId, index: usize, embeds: bool) -> &'sta
 /// Where a note's links and typed relations go, each with its edge type:
 /// `link`, `embed`, or the relation's name. Published notes other than itself only.
 fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &str)> + '_ {
-    let embeds = lib.embeds[id];
     let links = lib.links[id]
         .iter()
         .enumerate()
         .filter_map(move |(i, resolved)| match *resolved {
-            Resolved::Note { id: target, .. } => Some((target, edge_type(lib, id, i, embeds))),
+            Resolved::Note { id: target, .. } => Some((target, edge_type(lib, id, i))),
             _ => None,
         });
     let relations = lib.relations[id]
@@ -156,12 +152,12 @@ pub fn local_graph<'n>(
         .map(|(t, kind)| (id, t, kind))
         .collect();
     for backlink in &lib.backlinks[id] {
-        let (source, embeds) = (backlink.source, lib.embeds[backlink.source]);
+        let source = backlink.source;
         pairs.extend(
             backlink
                 .links
                 .iter()
-                .map(|&i| (source, id, edge_type(lib, source, i, embeds))),
+                .map(|&i| (source, id, edge_type(lib, source, i))),
         );
     }
     for (name, sources) in &lib.inverse_relations[id] {

@@ -1,8 +1,8 @@
 //! schema.org JSON-LD for note pages, so search engines and other tools can
 //! tell people from organisations, events from sources.
 
+use super::absolute_url;
 use super::explore::push_json_str;
-use super::{absolute_url, page_link};
 use crate::config::Config;
 use crate::link::{Library, NoteId};
 
@@ -23,8 +23,14 @@ fn actor_type(kind: Option<&str>) -> &'static str {
 const SAME_AS_KEYS: [&str; 5] = ["sameas", "same_as", "wikipedia", "wikidata", "website"];
 
 /// The `<script type="application/ld+json">` body for note `id`, safe to put
-/// inside a script element (`<`, `>` and `&` are `\u` escapes).
-pub fn note_json_ld(lib: &Library, config: &Config, id: NoteId) -> String {
+/// inside a script element (`<`, `>` and `&` are `\u` escapes). `link(t)` is
+/// note `t`'s link from the site root, as the renderer keeps it.
+pub fn note_json_ld<'n>(
+    lib: &Library,
+    config: &Config,
+    link: &dyn Fn(NoteId) -> &'n str,
+    id: NoteId,
+) -> String {
     let note = &lib.notes[id];
     let field = |key: &str| note.fields.iter().find(|f| f.key.eq_ignore_ascii_case(key));
     let first_value = |key: &str| {
@@ -94,7 +100,7 @@ pub fn note_json_ld(lib: &Library, config: &Config, id: NoteId) -> String {
             let target = &lib.notes[t];
             let mut thing = Object::default();
             thing.set("name", string(&target.title));
-            if let Some(url) = absolute_url(config, &page_link(config, &target.url)) {
+            if let Some(url) = absolute_url(config, link(t)) {
                 thing.set("url", string(&url));
             }
             thing.into_json()

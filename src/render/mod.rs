@@ -590,8 +590,12 @@ impl<'a> Renderer<'a> {
     /// stage 2% faster).
     fn make_note_refs(&self) {
         let published: Vec<NoteId> = self.published().collect();
-        let half = published.len().div_ceil(2).max(1);
-        published.par_chunks(half).for_each(|ids| {
+        // One run of notes per thread, each made in order.
+        let run = published
+            .len()
+            .div_ceil(rayon::current_num_threads())
+            .max(1);
+        published.par_chunks(run).for_each(|ids| {
             for &id in ids {
                 self.note_ref(id);
                 self.graph_node(id);
@@ -993,7 +997,12 @@ impl<'a> Renderer<'a> {
         };
         NoteView {
             title: &note.title,
-            json_ld: tera::Value::safe_string(&jsonld::note_json_ld(lib, self.config, id)),
+            json_ld: tera::Value::safe_string(&jsonld::note_json_ld(
+                lib,
+                self.config,
+                &|i| self.note_link(i),
+                id,
+            )),
             cssclasses: &note.cssclasses,
             kind: kind.map(|k| k.name.as_str()),
             kind_label: kind.map(|k| k.label.as_str()),
