@@ -540,6 +540,19 @@ fn site_templates_override_the_theme() {
 }
 
 #[test]
+fn a_template_looping_over_a_note_ref_sees_its_keys_in_the_documented_order() {
+    let site = fixture();
+    site.file(
+        "templates/kind.html",
+        "{% for n in notes %}[{% for key, value in n %}{{ key }} {% endfor %}]{% endfor %}",
+    );
+    site.build_ok();
+    let keys = "[title url kind kind_label date description ]";
+    let html = site.page("actors/index.html");
+    assert_eq!(html, keys.repeat(2));
+}
+
+#[test]
 fn dossier_markup_is_printed_as_is_with_or_without_a_safe_filter() {
     let site = fixture();
     // A theme written the Zola way, with `| safe`, and one without it.

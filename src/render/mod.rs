@@ -18,7 +18,6 @@ use crate::link::{kind_url, Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -223,11 +222,11 @@ struct KindView {
 }
 
 #[derive(Serialize)]
-struct HomeKind {
+struct HomeKind<'a> {
     #[serde(flatten)]
     kind: KindView,
     /// The most linked-to notes of the kind.
-    notes: Vec<tera::Value>,
+    notes: Vec<&'a tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -268,7 +267,7 @@ struct MonthGroup<'a> {
 #[derive(Serialize)]
 struct TimelineItem<'a> {
     #[serde(flatten)]
-    note: tera::Value,
+    note: &'a tera::Value,
     tags: &'a [String],
 }
 
@@ -287,14 +286,14 @@ struct FieldView<'a> {
 
 #[derive(Serialize)]
 struct BacklinkView<'a> {
-    note: tera::Value,
+    note: &'a tera::Value,
     snippets: Vec<&'a Snippet>,
 }
 
 #[derive(Serialize)]
 struct RelationView<'a> {
     name: &'a str,
-    notes: Vec<tera::Value>,
+    notes: Vec<&'a tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -317,7 +316,7 @@ struct NoteView<'a> {
     backlinks: Vec<BacklinkView<'a>>,
     relations: Vec<RelationView<'a>>,
     inverse_relations: Vec<RelationView<'a>>,
-    timeline: Vec<tera::Value>,
+    timeline: Vec<&'a tera::Value>,
     mentions: Vec<BacklinkView<'a>>,
     mentions_total: usize,
     local_graph: tera::Value,
@@ -561,24 +560,29 @@ impl<'a> Renderer<'a> {
 
     /// What lists show of note `id` (`title`, `url`, `kind`, `kind_label`,
     /// `date`, `description`), as a template value made once: values are
-    /// reference-counted, so every page listing the note shares it.
-    fn note_ref(&self, id: NoteId) -> tera::Value {
-        self.note_refs[id]
-            .get_or_init(|| {
-                let note = &self.library.notes[id];
-                let kind = self.kind_of(id);
-                let optional = |s: Option<&str>| s.map_or_else(tera::Value::none, text_value);
-                let fields: BTreeMap<&'static str, tera::Value> = BTreeMap::from([
-                    ("title", text_value(&note.title)),
-                    ("url", text_value(self.note_link(id))),
-                    ("kind", optional(kind.map(|k| k.name.as_str()))),
-                    ("kind_label", optional(kind.map(|k| k.label.as_str()))),
-                    ("date", optional(note.date.as_deref())),
-                    ("description", optional(note.description.as_deref())),
-                ]);
-                tera::Value::from(fields)
-            })
-            .clone()
+    /// reference-counted, so every page listing the note shares it. Views
+    /// borrow it, and serializing a page's context clones it once. Tera
+    /// finds a key of a small map by scanning its entries in order, so the
+    /// two that every list prints come first: a page reads less of each of
+    /// the dozens of notes it links.
+    fn note_ref(&self, id: NoteId) -> &tera::Value {
+        self.note_refs[id].get_or_init(|| {
+            let note = &self.library.notes[id];
+            let kind = self.kind_of(id);
+            let optional = |s: Option<&str>| s.map_or_else(tera::Value::none, text_value);
+            let mut fields = tera::Map::with_capacity(6);
+            for (key, value) in [
+                ("title", text_value(&note.title)),
+                ("url", text_value(self.note_link(id))),
+                ("kind", optional(kind.map(|k| k.name.as_str()))),
+                ("kind_label", optional(kind.map(|k| k.label.as_str()))),
+                ("date", optional(note.date.as_deref())),
+                ("description", optional(note.description.as_deref())),
+            ] {
+                fields.insert(tera::value::Key::Str(key), value);
+            }
+            tera::Value::from(fields)
+        })
     }
 
     /// Makes every published note's list entry and graph node up front, in
@@ -1089,11 +1093,10 @@ impl<'a> Renderer<'a> {
         prepared.template.hash(&mut hasher.0);
         prepared.url.hash(&mut hasher.0);
         prepared.title.hash(&mut hasher.0);
-        // Note references are template values, whose maps keep no fixed
-        // order; a JSON value sorts the keys, so equal data hashes equal.
-        // Serializing cannot fail; a failure would only cost a re-render.
-        let canonical = serde_json::to_value(&prepared.data).unwrap_or_default();
-        let _ = serde_json::to_writer(&mut hasher, &canonical);
+        // Template maps keep their keys in insertion order, so equal data
+        // serializes equal. Serializing cannot fail; a failure would only
+        // cost a re-render.
+        let _ = serde_json::to_writer(&mut hasher, &prepared.data);
         hasher.0.finish()
     }
 
@@ -1418,11 +1421,11 @@ enum PageData<'a> {
     Note(Box<NoteView<'a>>),
     Kind {
         kind: KindView,
-        notes: Vec<tera::Value>,
+        notes: Vec<&'a tera::Value>,
     },
     Tag {
         tag: TagView<'a>,
-        notes: Vec<tera::Value>,
+        notes: Vec<&'a tera::Value>,
     },
     Tags {
         tags: Vec<TagView<'a>>,
@@ -1435,9 +1438,9 @@ enum PageData<'a> {
         graph: Vec<explore::GraphListing<'a>>,
     },
     Home {
-        recent: Vec<tera::Value>,
+        recent: Vec<&'a tera::Value>,
         note_count: usize,
-        kinds: Vec<HomeKind>,
+        kinds: Vec<HomeKind<'a>>,
         top_tags: Vec<TagView<'a>>,
     },
     NotFound,
