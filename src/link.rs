@@ -116,13 +116,54 @@ pub struct Library {
 /// Hash indexes over note names, built once and kept while names stay the same.
 #[derive(Debug, Default)]
 struct Index {
-    by_path: FxHashMap<String, Vec<NoteId>>,
+    by_path: NameTable,
     by_full_path: FxHashMap<String, NoteId>,
-    by_stem: FxHashMap<String, Vec<NoteId>>,
-    by_title: FxHashMap<String, Vec<NoteId>>,
-    by_alias: FxHashMap<String, Vec<NoteId>>,
+    by_stem: NameTable,
+    by_title: NameTable,
+    by_alias: NameTable,
     attachment_by_path: FxHashMap<String, usize>,
     attachment_by_name: FxHashMap<String, Vec<usize>>,
+}
+
+/// Notes by a lowercase name or path.
+type NameTable = FxHashMap<Box<str>, Ids>;
+
+/// The notes that answer to one name: nearly always one, kept in the
+/// table itself, so that a link's lookup reads no second allocation.
+#[derive(Debug)]
+enum Ids {
+    One(NoteId),
+    Many(Vec<NoteId>),
+}
+
+impl Ids {
+    fn as_slice(&self) -> &[NoteId] {
+        match self {
+            Ids::One(id) => std::slice::from_ref(id),
+            Ids::Many(ids) => ids,
+        }
+    }
+
+    /// Adds `id`, unless it is the last one added (a note with the same
+    /// name twice is listed once).
+    fn push(&mut self, id: NoteId) {
+        match self {
+            Ids::One(last) if *last == id => {}
+            Ids::One(first) => *self = Ids::Many(vec![*first, id]),
+            Ids::Many(ids) if ids.last() == Some(&id) => {}
+            Ids::Many(ids) => ids.push(id),
+        }
+    }
+}
+
+/// Adds `id` under `name`.
+fn add_name(table: &mut NameTable, name: &str, id: NoteId) {
+    match table.get_mut(name) {
+        Some(ids) => ids.push(id),
+        None => {
+            table.insert(name.into(), Ids::One(id));
+        }
+    }
 }
 
 /// Why a lookup failed.
@@ -133,21 +174,21 @@ enum Failure {
 
 /// Map sized for one key per note, so that filling it does not rehash it
 /// again and again.
-fn sized<V>(notes: usize) -> FxHashMap<String, V> {
+fn sized<K, V>(notes: usize) -> FxHashMap<K, V> {
     FxHashMap::with_capacity_and_hasher(notes, Default::default())
 }
 
 /// Notes by lowercase path without `.md` (`by_full_path`), and by every
 /// suffix of it (`by_path`), so `[[actors/Wang Xiaohong]]` works wherever
 /// `actors/` is.
-fn path_tables(notes: &[Note]) -> (FxHashMap<String, Vec<NoteId>>, FxHashMap<String, NoteId>) {
-    let mut by_path: FxHashMap<String, Vec<NoteId>> = sized(notes.len() * 2);
+fn path_tables(notes: &[Note]) -> (NameTable, FxHashMap<String, NoteId>) {
+    let mut by_path: NameTable = sized(notes.len() * 2);
     let mut by_full_path = sized(notes.len());
     for (id, note) in notes.iter().enumerate() {
         let path = without_md(&note.path).to_lowercase();
         let mut suffix = path.as_str();
         loop {
-            by_path.entry(suffix.to_string()).or_default().push(id);
+            add_name(&mut by_path, suffix, id);
             match suffix.split_once('/') {
                 Some((_, rest)) => suffix = rest,
                 None => break,
@@ -159,16 +200,11 @@ fn path_tables(notes: &[Note]) -> (FxHashMap<String, Vec<NoteId>>, FxHashMap<Str
 }
 
 /// Notes by each of their names (lowercased), a note listed once per name.
-fn name_table<'n>(
-    names: impl ExactSizeIterator<Item = &'n [String]>,
-) -> FxHashMap<String, Vec<NoteId>> {
-    let mut table: FxHashMap<String, Vec<NoteId>> = sized(names.len());
+fn name_table<'n>(names: impl ExactSizeIterator<Item = &'n [String]>) -> NameTable {
+    let mut table: NameTable = sized(names.len());
     for (id, names) in names.enumerate() {
         for name in names {
-            let ids = table.entry(name.to_lowercase()).or_default();
-            if ids.last() != Some(&id) {
-                ids.push(id);
-            }
+            add_name(&mut table, &name.to_lowercase(), id);
         }
     }
     table
@@ -251,13 +287,13 @@ impl Index {
     /// Resolves a note name or path as written in a wikilink in note `from`.
     fn note(&self, notes: &[Note], target: &str, from: NoteId) -> Result<NoteId, Failure> {
         let key = without_md(from_root(target)).to_lowercase();
-        let tables: &[&FxHashMap<String, Vec<NoteId>>] = if key.contains('/') {
+        let tables: &[&NameTable] = if key.contains('/') {
             &[&self.by_path]
         } else {
             &[&self.by_stem, &self.by_title, &self.by_alias]
         };
         for table in tables {
-            match table.get(&key).map(Vec::as_slice) {
+            match table.get(key.as_str()).map(Ids::as_slice) {
                 Some([id]) => return Ok(*id),
                 Some(ids) if ids.len() > 1 => {
                     // As in Obsidian, a match in the linking note's own folder wins.
