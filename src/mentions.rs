@@ -2,6 +2,7 @@
 //! without linking it, so writers can add the links.
 
 use std::hash::Hasher;
+use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -256,9 +257,15 @@ impl MentionFinder {
         finder
     }
 
-    /// The longest name whose tokens start at `tokens[k]`, with the index of
-    /// the token after it.
-    fn name_at(&self, prose: &str, tokens: &[Token], k: usize) -> Option<(usize, NoteId)> {
+    /// The longest name whose tokens start at `tokens[k]` and end by byte
+    /// `limit`, with the index of the token after it.
+    fn name_at(
+        &self,
+        prose: &str,
+        tokens: &[Token],
+        k: usize,
+        limit: usize,
+    ) -> Option<(usize, NoteId)> {
         let bit = tokens.get(k)?.key(true) % FIRST_BITS;
         let word = self.first.get((bit / 64) as usize).copied().unwrap_or(0);
         if word & (1 << (bit % 64)) == 0 {
@@ -267,6 +274,9 @@ impl MentionFinder {
         let mut node = 0u32;
         let mut best = None;
         for (j, token) in tokens.iter().enumerate().skip(k) {
+            if token.end as usize > limit {
+                break;
+            }
             let Some(&child) = self.edges.get(&(node, token.key(j == k))) else {
                 break;
             };
@@ -294,24 +304,36 @@ impl MentionFinder {
     }
 
     /// Every name in `prose` at word boundaries, left to right and not
-    /// overlapping, as (start, end, note named).
+    /// overlapping, as (start, end, note named), outside the byte ranges
+    /// `links` (link text, sorted and disjoint): a name there is a link
+    /// already, and one running into a link is cut at it.
     /// `tokens` are those of `prose` ([`tokenize`]): each is hashed once,
     /// however many names are tried from it.
-    fn names_in(&self, prose: &str, tokens: &[Token]) -> Vec<(usize, usize, NoteId)> {
+    fn names_in(
+        &self,
+        prose: &str,
+        tokens: &[Token],
+        links: &[Range<usize>],
+    ) -> Vec<(usize, usize, NoteId)> {
         let mut hits = Vec::new();
         if self.edges.is_empty() {
             return hits;
         }
         let mut k = 0;
         let mut after_word = false; // whether the character before token `k` is a letter or digit
+        let mut links = links.iter().peekable();
         while let Some(token) = tokens.get(k) {
-            if (after_word && !token.spaced) || token.space {
+            let start = token.start as usize;
+            while links.next_if(|link| link.end <= start).is_some() {}
+            let next_link = links.peek().map(|link| link.start);
+            let in_link = next_link.is_some_and(|link_start| link_start <= start);
+            if (after_word && !token.spaced) || token.space || in_link {
                 after_word = token.word;
                 k += 1;
                 continue;
             }
             // A word starts here (or a character that is not a letter or digit).
-            match self.name_at(prose, tokens, k) {
+            match self.name_at(prose, tokens, k, next_link.unwrap_or(usize::MAX)) {
                 Some((next, target)) => {
                     let end = tokens[next - 1].end as usize;
                     hits.push((token.start as usize, end, target));
@@ -353,26 +375,37 @@ impl MentionFinder {
         related: &[NoteId],
     ) -> Vec<(NoteId, Snippet)> {
         let mut found: Vec<(NoteId, Snippet)> = Vec::new();
-        for (start, end, target) in self.names_in(prose, tokens) {
+        let link_text = disjoint(&notes[source].scan.prose_links);
+        for (start, end, target) in self.names_in(prose, tokens, &link_text) {
             if target == source || found.iter().any(|(t, _)| *t == target) {
                 continue;
             }
-            // Names inside link text are links already; so is a note linked elsewhere in the text.
-            let in_link = notes[source]
-                .scan
-                .prose_links
-                .iter()
-                .any(|r| r.start < end && start < r.end);
+            // A note linked elsewhere in the text is no unlinked mention.
             let linked = links
                 .iter()
                 .any(|r| matches!(r, Resolved::Note { id, .. } if *id == target));
-            if in_link || linked || related.contains(&target) {
+            if linked || related.contains(&target) {
                 continue;
             }
             found.push((target, Snippet::around(prose, start, end)));
         }
         found
     }
+}
+
+/// `ranges` sorted by start, overlapping ones joined (a link inside a
+/// link's text, such as an image, ends before the outer one).
+fn disjoint(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_unstable_by_key(|r| r.start);
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match joined.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => joined.push(r),
+        }
+    }
+    joined
 }
 
 #[cfg(test)]
@@ -384,7 +417,7 @@ mod tests {
     }
 
     fn named<'t>(f: &MentionFinder, text: &'t str) -> Vec<&'t str> {
-        f.names_in(text, &tokenize(text))
+        f.names_in(text, &tokenize(text), &[])
             .into_iter()
             .map(|(s, e, _)| &text[s..e])
             .collect()
@@ -400,6 +433,34 @@ mod tests {
         // Not inside other words, and a shorter name is found when the longer one is cut.
         assert_eq!(named(&f, "Wangs and XWang Xiaohong"), Vec::<&str>::new());
         assert_eq!(named(&f, "Wang Xiaohongs"), ["Wang"]);
+    }
+
+    #[test]
+    fn names_stop_at_link_text() {
+        let f = finder(&["Eurasia", "Eurasia Group", "Group", "Wang Xiaohong"]);
+        let text = "Eurasia Group met Wang Xiaohong and the Group.";
+        let link = |label: &str| {
+            let start = text.find(label).expect("label in text");
+            start..start + label.len()
+        };
+        let named = |links: &[Range<usize>]| -> Vec<&str> {
+            f.names_in(text, &tokenize(text), links)
+                .into_iter()
+                .map(|(s, e, _)| &text[s..e])
+                .collect()
+        };
+        assert_eq!(named(&[]), ["Eurasia Group", "Wang Xiaohong", "Group"]);
+        // A name running into a link gives way to the shorter one before it;
+        // none starts inside link text.
+        assert_eq!(
+            named(&[link("Group met"), link("Xiaohong")]),
+            ["Eurasia", "Group"]
+        );
+    }
+
+    #[test]
+    fn overlapping_link_ranges_are_joined() {
+        assert_eq!(disjoint(&[5..9, 2..12, 14..16, 15..20]), [2..12, 14..20]);
     }
 
     #[test]
