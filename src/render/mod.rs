@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 mod explore;
 mod feeds;
 mod jsonld;
+mod prefetch;
 pub mod search;
 
 use crate::config::Config;
@@ -322,6 +323,25 @@ struct NoteView<'a> {
     local_graph: tera::Value,
     path: &'a str,
     url: &'a str,
+}
+
+impl NoteView<'_> {
+    /// One [`prefetch::Step`] for everything the page shows of other notes.
+    fn prefetch(&self, step: prefetch::Step) {
+        let relations = self.relations.iter().chain(&self.inverse_relations);
+        let refs = (self.backlinks.iter().chain(&self.mentions))
+            .map(|b| b.note)
+            .chain(self.timeline.iter().copied())
+            .chain(relations.flat_map(|r| r.notes.iter().copied()));
+        for note in refs {
+            prefetch::note_ref(note, step);
+        }
+        for b in self.backlinks.iter().chain(&self.mentions) {
+            for snippet in &b.snippets {
+                prefetch::snippet(snippet, step);
+            }
+        }
+    }
 }
 
 /// Renders the whole site: one page per published note, the home page, kind
@@ -1266,12 +1286,17 @@ impl<'a> Renderer<'a> {
         let mut expected = 0;
         match prepared.data {
             PageData::Note(mut view) => {
+                // Each step of loading what the page shows of other notes
+                // overlaps with work that does not need it.
+                view.prefetch(prefetch::Step::Headers);
                 if let Page::Note(id) = page {
                     let body = self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
                     expected = body.len() + view.local_graph.as_str().map_or(0, str::len);
                     view.content = tera::Value::safe_string(&body);
                 }
+                view.prefetch(prefetch::Step::Entries);
                 context.insert("note", &view);
+                view.prefetch(prefetch::Step::Text);
             }
             PageData::Kind { kind, notes } => {
                 context.insert("kind", &kind);
