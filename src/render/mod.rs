@@ -979,8 +979,30 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Starts loading what [`Renderer::note_view`] reads first of other
+    /// notes: where the linking notes keep their links, the note refs and
+    /// graph nodes of neighbours, and the links of the notes this one links.
+    /// Their addresses are at hand, so every load starts at once; the view
+    /// reads them a little later.
+    fn prefetch_neighbours(&self, id: NoteId) {
+        let lib = self.library;
+        for b in &lib.backlinks[id] {
+            prefetch::line(&lib.notes[b.source].scan.links);
+            prefetch::line(b.links.as_ptr());
+            prefetch::line(&self.note_refs[b.source]);
+            prefetch::line(&self.graph_nodes[b.source]);
+        }
+        for link in &lib.links[id] {
+            if let Resolved::Note { id: target, .. } = *link {
+                prefetch::line(&self.graph_nodes[target]);
+                prefetch::line(&self.note_links[target]);
+            }
+        }
+    }
+
     fn note_view<'r>(&'r self, id: NoteId) -> NoteView<'r> {
         let lib = self.library;
+        self.prefetch_neighbours(id);
         let note = &lib.notes[id];
         let kind = self.kind_of(id);
         let fields = note

@@ -28,7 +28,7 @@ pub(super) enum Step {
 
 /// Asks the processor to start loading the cache line at `p`.
 #[inline(always)]
-fn line<T: ?Sized>(p: *const T) {
+pub(super) fn line<T: ?Sized>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint: it reads nothing the program sees and
     // cannot fault, whatever the address. `sse` is part of x86_64.
