@@ -257,6 +257,14 @@ impl MentionFinder {
         finder
     }
 
+    /// Whether some name may start with `token` (a filter with false
+    /// positives but none negative, which rules out most words at once).
+    fn may_start(&self, token: &Token) -> bool {
+        let bit = token.key(true) % FIRST_BITS;
+        let word = self.first.get((bit / 64) as usize).copied().unwrap_or(0);
+        word & (1 << (bit % 64)) != 0
+    }
+
     /// The longest name whose tokens start at `tokens[k]` and end by byte
     /// `limit`, with the index of the token after it.
     fn name_at(
@@ -266,11 +274,6 @@ impl MentionFinder {
         k: usize,
         limit: usize,
     ) -> Option<(usize, NoteId)> {
-        let bit = tokens.get(k)?.key(true) % FIRST_BITS;
-        let word = self.first.get((bit / 64) as usize).copied().unwrap_or(0);
-        if word & (1 << (bit % 64)) == 0 {
-            return None;
-        }
         let mut node = 0u32;
         let mut best = None;
         for (j, token) in tokens.iter().enumerate().skip(k) {
@@ -323,17 +326,22 @@ impl MentionFinder {
         let mut after_word = false; // whether the character before token `k` is a letter or digit
         let mut links = links.iter().peekable();
         while let Some(token) = tokens.get(k) {
+            if (after_word && !token.spaced) || token.space || !self.may_start(token) {
+                after_word = token.word;
+                k += 1;
+                continue;
+            }
             let start = token.start as usize;
             while links.next_if(|link| link.end <= start).is_some() {}
-            let next_link = links.peek().map(|link| link.start);
-            let in_link = next_link.is_some_and(|link_start| link_start <= start);
-            if (after_word && !token.spaced) || token.space || in_link {
+            let next_link = links.peek().map_or(usize::MAX, |link| link.start);
+            if next_link <= start {
+                // Inside link text.
                 after_word = token.word;
                 k += 1;
                 continue;
             }
             // A word starts here (or a character that is not a letter or digit).
-            match self.name_at(prose, tokens, k, next_link.unwrap_or(usize::MAX)) {
+            match self.name_at(prose, tokens, k, next_link) {
                 Some((next, target)) => {
                     let end = tokens[next - 1].end as usize;
                     hits.push((token.start as usize, end, target));
