@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{page_link, OutputFile};
+use super::OutputFile;
 use crate::config::Config;
 use crate::link::{Library, NoteId, Resolved};
 
@@ -49,7 +49,8 @@ fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &s
 ///
 /// Written straight into one buffer: on a large site this is the biggest
 /// file, and building it as structs first held it in memory three times over.
-pub fn graph(lib: &Library, config: &Config) -> OutputFile {
+/// `links[id]` is note `id`'s link from the site root, as the renderer keeps it.
+pub fn graph(lib: &Library, links: &[String]) -> OutputFile {
     let published: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
@@ -87,7 +88,7 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
     let mut json = String::with_capacity(64 + published.len() * 160 + edge_count * 96);
     let mut digits = itoa::Buffer::new();
     json.push_str("{\"nodes\":[");
-    for (n, (&id, (links, _))) in published.iter().zip(&per_note).enumerate() {
+    for (n, (&id, (near, _))) in published.iter().zip(&per_note).enumerate() {
         let note = &lib.notes[id];
         json.push_str(if n == 0 { "{\"id\":" } else { ",{\"id\":" });
         json.push_str(quoted(id));
@@ -103,9 +104,9 @@ pub fn graph(lib: &Library, config: &Config) -> OutputFile {
             push_json_str(&mut json, tag);
         }
         json.push_str("],\"url\":");
-        push_json_str(&mut json, &page_link(config, &note.url));
+        push_json_str(&mut json, &links[id]);
         json.push_str(",\"links\":");
-        json.push_str(digits.format(*links));
+        json.push_str(digits.format(*near));
         json.push('}');
     }
     json.push_str("],\"edges\":[");
@@ -286,10 +287,10 @@ pub(super) fn push_json_str(out: &mut String, s: &str) {
 #[derive(Serialize)]
 pub struct GraphListing<'a> {
     title: &'a str,
-    url: String,
+    url: &'a str,
     kind: Option<&'a str>,
     /// (target title, target url, edge type); left out on large sites.
-    edges: Vec<(&'a str, String, &'a str)>,
+    edges: Vec<(&'a str, &'a str, &'a str)>,
     /// How many notes it links or relates to.
     links: usize,
 }
@@ -299,7 +300,8 @@ pub struct GraphListing<'a> {
 const TEXT_EDGES_LIMIT: usize = 1000;
 
 /// The graph as text, for the graph page without JavaScript.
-pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
+/// `links` as for [`graph`].
+pub fn listing<'a>(lib: &'a Library, links: &'a [String]) -> Vec<GraphListing<'a>> {
     let mut order: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
@@ -309,27 +311,25 @@ pub fn listing<'a>(lib: &'a Library, config: &Config) -> Vec<GraphListing<'a>> {
         .into_iter()
         .map(|id| {
             let note = &lib.notes[id];
-            let mut edges: Vec<(&str, String, &str)> = outgoing_edges(lib, id)
-                .map(|(t, kind)| {
-                    (
-                        lib.notes[t].title.as_str(),
-                        page_link(config, &lib.notes[t].url),
-                        kind,
-                    )
-                })
-                .collect();
-            edges.sort();
-            edges.dedup();
-            let links = edges.len();
-            if !with_edges {
-                edges.clear();
-            }
+            // Distinct (target, type) pairs; their text only where shown.
+            let mut targets: Vec<(NoteId, &str)> = outgoing_edges(lib, id).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let mut edges: Vec<(&str, &str, &str)> = if with_edges {
+                targets
+                    .iter()
+                    .map(|&(t, kind)| (lib.notes[t].title.as_str(), links[t].as_str(), kind))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            edges.sort_unstable();
             GraphListing {
                 title: &note.title,
-                url: page_link(config, &note.url),
+                url: &links[id],
                 kind: note.kind.as_deref(),
                 edges,
-                links,
+                links: targets.len(),
             }
         })
         .collect()

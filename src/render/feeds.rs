@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use super::{absolute_url, page_link, root_from, OutputFile};
+use super::{absolute_url, root_from, OutputFile};
 use crate::config::Config;
 use crate::link::{kind_url, Library, NoteId};
 use crate::markdown::escape_html as escape;
@@ -48,7 +48,8 @@ pub fn rfc3339(date: &str) -> String {
 }
 
 /// `atom.xml`: the most recent dated notes.
-pub fn atom(lib: &Library, config: &Config, dated: &[NoteId]) -> OutputFile {
+/// `links[id]` is note `id`'s link from the site root, as the renderer keeps it.
+pub fn atom(lib: &Library, config: &Config, links: &[String], dated: &[NoteId]) -> OutputFile {
     let link = |url: &str| absolute_url(config, url).unwrap_or_else(|| url.to_string());
     let id_for =
         |url: &str| absolute_url(config, url).unwrap_or_else(|| format!("urn:dossier:{url}"));
@@ -82,10 +83,10 @@ pub fn atom(lib: &Library, config: &Config, dated: &[NoteId]) -> OutputFile {
     let _ = writeln!(xml, "  <generator>Dossier</generator>");
     for &id in dated.iter().take(FEED_ENTRIES) {
         let note = &lib.notes[id];
-        let url = page_link(config, &note.url);
+        let url = &links[id];
         let _ = writeln!(xml, "  <entry>");
         let _ = writeln!(xml, "    <title>{}</title>", escape(&note.title));
-        let _ = writeln!(xml, "    <link href=\"{}\"/>", escape(&link(&url)));
+        let _ = writeln!(xml, "    <link href=\"{}\"/>", escape(&link(url)));
         let _ = writeln!(xml, "    <id>{}</id>", escape(&id_for(&note.url)));
         let _ = writeln!(
             xml,
@@ -156,6 +157,7 @@ pub fn page_urls(lib: &Library, config: &Config, published: &[NoteId]) -> Vec<St
 pub fn alias_redirects(
     lib: &Library,
     config: &Config,
+    links: &[String],
     published: &[NoteId],
     taken: &[String],
     emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
@@ -182,10 +184,10 @@ pub fn alias_redirects(
             } else {
                 format!("{folder}/{slug}/")
             };
-            if !taken.insert(Cow::Owned(url.clone())) {
+            if taken.contains(url.as_str()) {
                 continue;
             }
-            let target = format!("{}{}", root_from(&url), page_link(config, &note.url));
+            let target = format!("{}{}", root_from(&url), links[id]);
             let canonical = absolute_url(config, &note.url).unwrap_or_else(|| target.clone());
             let html = format!(
                 "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
@@ -202,6 +204,7 @@ pub fn alias_redirects(
                 path: format!("{url}index.html"),
                 contents: html.into_bytes(),
             })?;
+            taken.insert(Cow::Owned(url));
         }
     }
     Ok(())

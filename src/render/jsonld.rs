@@ -23,14 +23,9 @@ fn actor_type(kind: Option<&str>) -> &'static str {
 const SAME_AS_KEYS: [&str; 5] = ["sameas", "same_as", "wikipedia", "wikidata", "website"];
 
 /// The `<script type="application/ld+json">` body for note `id`, safe to put
-/// inside a script element (`<`, `>` and `&` are `\u` escapes). `link(t)` is
-/// note `t`'s link from the site root, as the renderer keeps it.
-pub fn note_json_ld<'n>(
-    lib: &Library,
-    config: &Config,
-    link: &dyn Fn(NoteId) -> &'n str,
-    id: NoteId,
-) -> String {
+/// inside a script element (`<`, `>` and `&` are `\u` escapes). `links[t]`
+/// is note `t`'s link from the site root, as the renderer keeps it.
+pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId) -> String {
     let note = &lib.notes[id];
     let field = |key: &str| note.fields.iter().find(|f| f.key.eq_ignore_ascii_case(key));
     let first_value = |key: &str| {
@@ -100,7 +95,7 @@ pub fn note_json_ld<'n>(
             let target = &lib.notes[t];
             let mut thing = Object::default();
             thing.set("name", string(&target.title));
-            if let Some(url) = absolute_url(config, link(t)) {
+            if let Some(url) = absolute_url(config, &links[t]) {
                 thing.set("url", string(&url));
             }
             thing.into_json()

@@ -918,7 +918,7 @@ impl<'a> Renderer<'a> {
                 url: "graph/".into(),
                 title: "Graph".into(),
                 data: PageData::Graph {
-                    graph: explore::listing(lib, self.config),
+                    graph: explore::listing(lib, &self.note_links),
                 },
             },
             Page::Tags => Prepared {
@@ -1046,7 +1046,7 @@ impl<'a> Renderer<'a> {
             json_ld: tera::Value::safe_string(&jsonld::note_json_ld(
                 lib,
                 self.config,
-                &|i| self.note_link(i),
+                &self.note_links,
                 id,
             )),
             cssclasses: &note.cssclasses,
@@ -1357,17 +1357,17 @@ impl<'a> Renderer<'a> {
 
     /// The Atom feed (it changes with dated notes' text).
     pub fn atom(&self) -> OutputFile {
-        feeds::atom(self.library, self.config, &self.dated)
+        feeds::atom(self.library, self.config, &self.note_links, &self.dated)
     }
 
     /// The search index under `search/` (it changes with any note's text).
     pub fn search_files(&self) -> Vec<OutputFile> {
-        search::index(self.library, self.config)
+        search::index(self.library, &self.note_links)
     }
 
     /// `graph.json` (it changes with links and relations).
     pub fn graph(&self) -> OutputFile {
-        explore::graph(self.library, self.config)
+        explore::graph(self.library, &self.note_links)
     }
 
     /// Files that are not template pages: feed, sitemap, robots.txt, alias
@@ -1396,7 +1396,7 @@ impl<'a> Renderer<'a> {
         emit(self.graph())?;
         emit(feeds::sitemap(self.config, &pages))?;
         emit(feeds::robots(self.config))?;
-        feeds::alias_redirects(lib, self.config, &published, &pages, emit)?;
+        feeds::alias_redirects(lib, self.config, &self.note_links, &published, &pages, emit)?;
         for a in &lib.attachments {
             emit(OutputFile::Copy {
                 path: a.path.clone(),

@@ -14,8 +14,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{page_link, OutputFile};
-use crate::config::Config;
+use super::OutputFile;
 use crate::link::{Library, NoteId};
 
 /// Documents per `docs-<n>.json` file.
@@ -36,7 +35,7 @@ pub fn shard_key(term: &str) -> String {
 #[derive(Serialize)]
 struct Doc<'a> {
     t: &'a str,
-    u: String,
+    u: &'a str,
     k: Option<&'a str>,
     s: String,
 }
@@ -76,7 +75,8 @@ fn snippet(lib: &Library, id: NoteId) -> String {
 }
 
 /// Every file of the search index.
-pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
+/// `links[id]` is note `id`'s link from the site root, as the renderer keeps it.
+pub fn index(lib: &Library, links: &[String]) -> Vec<OutputFile> {
     // Document `n` is the `n`th published note, the numbering of `terms::doc_numbers`.
     let docs: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
@@ -120,7 +120,7 @@ pub fn index(lib: &Library, config: &Config) -> Vec<OutputFile> {
                 let note = &lib.notes[id];
                 Doc {
                     t: &note.title,
-                    u: page_link(config, &note.url),
+                    u: &links[id],
                     k: note.kind.as_deref(),
                     s: snippet(lib, id),
                 }
