@@ -383,8 +383,7 @@ impl MentionFinder {
         related: &[NoteId],
     ) -> Vec<(NoteId, Snippet)> {
         let mut found: Vec<(NoteId, Snippet)> = Vec::new();
-        let link_text = disjoint(&notes[source].scan.prose_links);
-        for (start, end, target) in self.names_in(prose, tokens, &link_text) {
+        for (start, end, target) in self.names_in(prose, tokens, &notes[source].scan.prose_links) {
             if target == source || found.iter().any(|(t, _)| *t == target) {
                 continue;
             }
@@ -399,21 +398,6 @@ impl MentionFinder {
         }
         found
     }
-}
-
-/// `ranges` sorted by start, overlapping ones joined (a link inside a
-/// link's text, such as an image, ends before the outer one).
-fn disjoint(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
-    let mut sorted = ranges.to_vec();
-    sorted.sort_unstable_by_key(|r| r.start);
-    let mut joined: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
-    for r in sorted {
-        match joined.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => joined.push(r),
-        }
-    }
-    joined
 }
 
 #[cfg(test)]
@@ -464,11 +448,6 @@ mod tests {
             named(&[link("Group met"), link("Xiaohong")]),
             ["Eurasia", "Group"]
         );
-    }
-
-    #[test]
-    fn overlapping_link_ranges_are_joined() {
-        assert_eq!(disjoint(&[5..9, 2..12, 14..16, 15..20]), [2..12, 14..20]);
     }
 
     #[test]

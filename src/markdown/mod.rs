@@ -163,7 +163,8 @@ pub struct Scan {
     /// The body's plain text without code, one block per line: what search
     /// indexes and unlinked mentions are found in.
     pub prose: Prose,
-    /// Where link text is in `prose` (mentions there are already links).
+    /// Where link text is in `prose` (mentions there are already links),
+    /// in order and not overlapping.
     pub prose_links: Vec<std::ops::Range<usize>>,
 }
 
@@ -452,6 +453,19 @@ fn clip_end(s: &str, out: &mut String) {
     out.push('…');
 }
 
+/// Adds the text of a link that just ended to `ranges`, keeping them in
+/// order and apart: a link inside another's text (an image in a link) ends
+/// first, and the outer one then takes its place.
+fn add_link_text(ranges: &mut Vec<std::ops::Range<usize>>, range: std::ops::Range<usize>) {
+    while ranges.last().is_some_and(|last| last.start >= range.start) {
+        ranges.pop();
+    }
+    match ranges.last_mut() {
+        Some(last) if last.end > range.start => last.end = last.end.max(range.end),
+        _ => ranges.push(range),
+    }
+}
+
 fn is_block_boundary(tag_end: &TagEnd) -> bool {
     !matches!(
         tag_end,
@@ -603,7 +617,7 @@ pub fn scan(body: &str) -> Scan {
                     }
                     TagEnd::Link | TagEnd::Image => {
                         if let Some(start) = prose_link_starts.pop() {
-                            scan.prose_links.push(start..scan.prose.len());
+                            add_link_text(&mut scan.prose_links, start..scan.prose.len());
                         }
                         match open_links.pop() {
                             Some(Some((index, start))) if index != usize::MAX => {
@@ -1006,6 +1020,24 @@ mod tests {
         assert_eq!(labels, ["Eurasia Group > Role", "the bureau"]);
         // Only what is not in the body verbatim is copied.
         assert!(s.prose.extra.len() < 40, "{:?}", s.prose.extra);
+    }
+
+    #[test]
+    fn link_text_ranges_stay_in_order_and_apart() {
+        // Ranges arrive as links end: an inner link before the outer one.
+        let mut ranges = Vec::new();
+        for range in [5..9, 2..12, 14..16, 15..20] {
+            add_link_text(&mut ranges, range);
+        }
+        assert_eq!(ranges, [2..12, 14..20]);
+        // An image inside a link's text is part of the link's text.
+        let body = "See [![logo](a.png) the bureau](b.md) and [[C]].\n";
+        let s = scan(body);
+        let text = s.prose.text(body);
+        let labels: Vec<&str> = s.prose_links.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(labels.len(), 2, "{labels:?} in {text:?}");
+        assert!(labels[0].ends_with("the bureau"), "{labels:?}");
+        assert_eq!(labels[1], "C");
     }
 
     #[test]
