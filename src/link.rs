@@ -158,12 +158,10 @@ impl Ids {
 
 /// Adds `id` under `name`.
 fn add_name(table: &mut NameTable, name: &str, id: NoteId) {
-    match table.get_mut(name) {
-        Some(ids) => ids.push(id),
-        None => {
-            table.insert(name.into(), Ids::One(id));
-        }
-    }
+    table
+        .entry(name.into())
+        .and_modify(|ids| ids.push(id))
+        .or_insert(Ids::One(id));
 }
 
 /// Why a lookup failed.
