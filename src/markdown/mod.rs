@@ -80,6 +80,10 @@ impl Snippet {
     /// trimmed), cut at sentence ends and at [`SNIPPET_SIDE`] characters
     /// either side.
     pub(crate) fn around(text: &str, start: usize, end: usize) -> Snippet {
+        // A block can end inside a link (a callout title ends at its line,
+        // the link's label goes on): clamp the label to the block's text.
+        let end = floor_char_boundary(text, end.min(text.len()));
+        let start = floor_char_boundary(text, start.min(end));
         let (before, after) = sentence_around(text, start, end);
         let label = text[start..end].trim();
         let mut snippet = String::with_capacity(before.len() + label.len() + after.len() + 6);
@@ -365,7 +369,9 @@ struct BlockText {
 impl BlockText {
     fn flush(&mut self, links: &mut [LinkRef]) {
         for &(index, start, end) in &self.links {
-            links[index].context = Snippet::around(&self.text, start, end);
+            if let Some(link) = links.get_mut(index) {
+                link.context = Snippet::around(&self.text, start, end);
+            }
         }
         self.text.clear();
         self.links.clear();
@@ -451,6 +457,14 @@ fn clip_end(s: &str, out: &mut String) {
     let cut = s[..end].rfind(' ').unwrap_or(end);
     out.push_str(&s[..cut]);
     out.push('…');
+}
+
+/// The largest char boundary of `text` at or below `at` (`at <= text.len()`).
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Adds the text of a link that just ended to `ranges`, keeping them in
@@ -621,6 +635,8 @@ pub fn scan(body: &str) -> Scan {
                         }
                         match open_links.pop() {
                             Some(Some((index, start))) if index != usize::MAX => {
+                                // The block may have ended inside the link.
+                                let start = start.min(block.text.len());
                                 block.links.push((index, start, block.text.len()));
                             }
                             _ => {}
@@ -1005,6 +1021,19 @@ pub fn push_escaped(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_label_running_past_its_block_gets_a_snippet_not_a_panic() {
+        for body in [
+            "# A\n\n> [!note] Title [[Note|\n> label]]\n",
+            ">[!e]c[[>|\n]]",
+            "> [!tip] [[a|é\n> ü]] after",
+        ] {
+            let scan = scan(body);
+            assert_eq!(scan.links.len(), 1, "{body:?}");
+            assert!(scan.links[0].context.text().len() <= body.len(), "{body:?}");
+        }
+    }
 
     #[test]
     fn prose_is_the_plain_text_kept_mostly_as_ranges_of_the_body() {
