@@ -72,8 +72,23 @@ pub enum Command {
     },
 }
 
-/// Runs the CLI and returns the process exit code: 0 ok, 1 content errors, 2 usage or config errors.
+/// Runs the CLI and returns the process exit code: 0 ok, 1 content errors,
+/// 2 usage or config errors, 3 an internal error (a bug in Dossier).
 pub fn run(cli: Cli) -> i32 {
+    crate::diag::quiet_panics();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_command(cli))) {
+        Ok(code) => code,
+        Err(payload) => {
+            eprintln!(
+                "error: internal error: {}; this is a bug in Dossier: please report it",
+                crate::diag::Printable(&crate::diag::panic_message(payload.as_ref()))
+            );
+            3
+        }
+    }
+}
+
+fn run_command(cli: Cli) -> i32 {
     match cli.command {
         Command::Build {
             output,
@@ -86,7 +101,10 @@ pub fn run(cli: Cli) -> i32 {
                 drafts,
                 write: true,
             },
-            timings,
+            Report {
+                timings,
+                mentions: false,
+            },
         ),
         Command::Serve {
             port,
@@ -100,21 +118,17 @@ pub fn run(cli: Cli) -> i32 {
             open,
             drafts,
         }),
-        Command::Check {
-            drafts,
-            mentions: true,
-        } => print_mentions(&cli.root, drafts),
-        Command::Check {
-            drafts,
-            mentions: false,
-        } => run_build(
+        Command::Check { drafts, mentions } => run_build(
             BuildOptions {
                 root: cli.root,
                 output: None,
                 drafts,
                 write: false,
             },
-            false,
+            Report {
+                timings: false,
+                mentions,
+            },
         ),
         Command::Init { dir } => match scaffold::init(&dir) {
             Ok(created) => {
@@ -142,20 +156,17 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// `dossier check --mentions`: every problem, then every unlinked mention as
+/// What `build` and `check` print besides problems.
+struct Report {
+    /// Each stage's time and peak memory (`build --timings`).
+    timings: bool,
+    /// Every unlinked mention (`check --mentions`).
+    mentions: bool,
+}
+
+/// `dossier check --mentions`: every unlinked mention as
 /// `file:line:col: note: mentions [[Target]] without linking it: “sentence”`.
-fn print_mentions(root: &std::path::Path, drafts: bool) -> i32 {
-    let site = match crate::site::Site::load(root, drafts) {
-        Ok(site) => site,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return e.exit_code();
-        }
-    };
-    let diagnostics = site.diagnostics();
-    for d in &diagnostics {
-        eprintln!("{d}");
-    }
+fn print_mentions(site: &crate::site::Site) {
     let lib = &site.library;
     let mut lines = Vec::new();
     for (target, mentions) in lib.mentions.iter().enumerate() {
@@ -180,19 +191,21 @@ fn print_mentions(root: &std::path::Path, drafts: bool) -> i32 {
         println!("{}:{line}:{column}: {text}", path.display());
     }
     eprintln!("{}", count(lines.len(), "unlinked mention"));
-    i32::from(diagnostics.iter().any(crate::Diagnostic::is_error))
 }
 
-fn run_build(options: BuildOptions, show_timings: bool) -> i32 {
+fn run_build(options: BuildOptions, show: Report) -> i32 {
     let writing = options.write;
     match build_and_keep(&options) {
         Ok((report, site)) => {
-            // The process exits next: the OS takes the memory back at once.
-            std::mem::forget(site);
             for d in &report.diagnostics {
                 eprintln!("{d}");
             }
-            if show_timings {
+            if show.mentions {
+                print_mentions(&site);
+            }
+            // The process exits next: the OS takes the memory back at once.
+            std::mem::forget(site);
+            if show.timings {
                 for lap in &report.timings {
                     let peak = lap
                         .peak_memory

@@ -4,7 +4,7 @@
 //! sees every broken link of a build in one run.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl Diagnostic {
 /// terminals turn into clickable locations.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", Printable(&self.path.to_string_lossy()))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.column > 0 {
@@ -83,11 +83,82 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {level}: {}", self.message)?;
+        write!(f, ": {level}: {}", Printable(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "; {help}")?;
+            write!(f, "; {}", Printable(help))?;
         }
         Ok(())
+    }
+}
+
+/// Text from a note shown with its control characters escaped (`\n`,
+/// `\u{1b}`), so a message can neither break its line nor send escape
+/// sequences to the user's terminal.
+pub struct Printable<'a>(pub &'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(|c: char| c.is_control()) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_default())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// Runs `work` for the note at `path`; a panic in it (a bug in Dossier)
+/// becomes an error on that note instead of ending the process, so the
+/// other notes still build and the preview keeps serving.
+pub fn guard<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .map_err(|payload| internal_error(path, payload.as_ref()))
+}
+
+thread_local! {
+    /// Where the last panic on this thread happened, kept by the hook that
+    /// [`quiet_panics`] installs for the catch sites that report it.
+    static PANIC_AT: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Replaces the default panic message (a backtrace meant for developers) with
+/// nothing: every panic is caught by [`guard`] or the CLI and reported as an
+/// internal error, with the place the hook notes here. `RUST_BACKTRACE=1`
+/// keeps the default output.
+pub fn quiet_panics() {
+    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        PANIC_AT.with(|slot| slot.set(at));
+    }));
+}
+
+/// The diagnostic for a panic caught while working on `path`.
+pub fn internal_error(path: &Path, payload: &(dyn std::any::Any + Send)) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        0,
+        0,
+        format!("internal error: {}", panic_message(payload)),
+    )
+    .with_help("this is a bug in Dossier; please report it with this file")
+}
+
+/// The message a panic was raised with, and where, when this thread's
+/// hook saw it.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    match PANIC_AT.with(std::cell::Cell::take) {
+        Some(at) => format!("{message} (at {at})"),
+        None => message.to_string(),
     }
 }
 
@@ -135,7 +206,8 @@ impl LineIndex {
     }
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+/// The largest char boundary of `text` at or below `i` (`i <= text.len()`).
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
         i -= 1;
     }
@@ -166,6 +238,24 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    #[test]
+    fn a_panic_in_guarded_work_becomes_an_error_on_the_file() {
+        let d = guard(Path::new("content/a.md"), || -> u8 { panic!("boom") }).unwrap_err();
+        assert!(d.is_error());
+        let shown = d.to_string();
+        assert!(shown.starts_with("content/a.md: error: internal error: boom"), "{shown}");
+        assert_eq!(guard(Path::new("x"), || 7).unwrap(), 7);
+    }
+
+    #[test]
+    fn control_characters_from_notes_are_shown_escaped() {
+        let d = Diagnostic::error("content/\u{1b}]0;x\u{7}.md", 1, 2, "unknown link [[a\nb\u{0}]]");
+        assert_eq!(
+            d.to_string(),
+            "content/\\u{1b}]0;x\\u{7}.md:1:2: error: unknown link [[a\\nb\\u{0}]]"
+        );
     }
 
     #[test]

@@ -164,6 +164,7 @@ pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site
     files += site.renderer().render_all(&sink).map_err(|e| match e {
         render::RenderError::Template(e) => BuildError::Config(e.to_string()),
         render::RenderError::Write(e) => write_failed(root, e),
+        render::RenderError::Internal(d) => BuildError::Content(vec![d]),
     })?;
     timings.lap("render and write");
     if let (Some(staging), Some(out)) = (staging, &output) {

@@ -262,9 +262,13 @@ impl Preview {
             .collect();
         let rendered: Vec<(String, Body)> = stale
             .par_iter()
-            .map(|&i| renderer.render_page(&pages[i]).map(Into::into))
+            .map(|&i| renderer.render_page_guarded(&pages[i]).map(Into::into))
             .collect::<Result<_, _>>()
-            .map_err(|e| BuildError::Config(e.to_string()))?;
+            .map_err(|e| match e {
+                render::RenderError::Internal(d) => BuildError::Content(vec![d]),
+                render::RenderError::Template(e) => BuildError::Config(e.to_string()),
+                render::RenderError::Write(e) => BuildError::Io(e.to_string()),
+            })?;
         self.rendered = rendered.len();
 
         let mut files: HashMap<String, Body>;
@@ -356,12 +360,25 @@ impl Shared {
     /// version pages carry, so a page loaded just before a rebuild but
     /// connected just after it still reloads.
     fn publish(&self, preview: &Preview, pages_changed: bool) {
-        let errors: Vec<&Diagnostic> = preview
+        let errors: Vec<String> = preview
             .diagnostics()
             .iter()
             .filter(|d| d.is_error())
+            .map(Diagnostic::to_string)
             .collect();
         let overlay = (!errors.is_empty()).then(|| overlay_html(&errors));
+        self.swap(preview.files(), overlay, pages_changed);
+    }
+
+    /// Keeps serving the last good files with `errors` over every page: a
+    /// rebuild failed before it had content diagnostics (`site.toml`, a
+    /// template, an internal error).
+    fn publish_failure(&self, errors: &[String]) {
+        let files = Arc::clone(&self.current().files);
+        self.swap(files, Some(overlay_html(errors)), true);
+    }
+
+    fn swap(&self, files: Arc<HashMap<String, Body>>, overlay: Option<String>, pages_changed: bool) {
         let previous = self.current();
         let count: u64 = previous
             .version
@@ -371,7 +388,7 @@ impl Shared {
             .unwrap_or(0);
         let count = if pages_changed { count + 1 } else { count };
         let snapshot = Arc::new(Snapshot {
-            files: preview.files(),
+            files,
             overlay,
             version: format!("{}:{count}", self.session),
         });
@@ -394,7 +411,7 @@ impl Shared {
     }
 }
 
-fn overlay_html(errors: &[&Diagnostic]) -> String {
+fn overlay_html(errors: &[String]) -> String {
     let mut html = String::from(
         "<div id=\"dossier-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:45vh;overflow:auto;\
          z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#ffdcdc;font:14px/1.5 ui-monospace,monospace;\
@@ -402,7 +419,7 @@ fn overlay_html(errors: &[&Diagnostic]) -> String {
     );
     for d in errors {
         html.push_str("<li>");
-        html.push_str(&escape_html(&d.to_string()));
+        html.push_str(&escape_html(d));
         html.push_str("</li>");
     }
     html.push_str("</ul></div>");
@@ -807,7 +824,14 @@ pub fn serve(mut options: ServeOptions) -> i32 {
                     continue;
                 }
                 let snapshot = shared.current();
-                let reply = answer(&snapshot, request.method(), request.url());
+                let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    answer(&snapshot, request.method(), request.url())
+                }))
+                .unwrap_or_else(|payload| {
+                    let message = crate::diag::panic_message(payload.as_ref());
+                    eprintln!("error: internal error answering {}: {message}; this is a bug in Dossier: please report it", crate::diag::Printable(request.url()));
+                    response(500, "text/plain; charset=utf-8", b"internal error\n".to_vec())
+                });
                 let _ = request.respond(reply);
             }
         });
@@ -821,6 +845,7 @@ pub fn serve(mut options: ServeOptions) -> i32 {
     }
 
     let theme = preview.site.config.theme.clone();
+    let mut poisoned = false;
     loop {
         // While the search index is behind, wait only briefly for the next
         // save: a burst of saves rebuilds pages first and the index once.
@@ -865,16 +890,41 @@ pub fn serve(mut options: ServeOptions) -> i32 {
             continue;
         }
         let started = Instant::now();
-        match preview.apply_pages(&change) {
-            Ok(()) => {
+        // A rebuild that panicked may have left the preview half changed:
+        // the next one starts afresh.
+        let rebuilt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if poisoned {
+                Preview::new(&root, options.drafts).map(|fresh| preview = fresh)
+            } else {
+                preview.apply_pages(&change)
+            }
+        }));
+        poisoned = false;
+        let failure = match rebuilt {
+            Ok(Ok(())) => {
                 shared.publish(&preview, true);
                 shared.broadcast("reload");
                 print_outcome(&preview, started, false);
+                continue;
             }
-            Err(e) => {
-                eprintln!("error: {e}; still serving the last good build");
+            Ok(Err(BuildError::Content(diagnostics))) => {
+                diagnostics.iter().map(Diagnostic::to_string).collect()
             }
+            Ok(Err(e)) => vec![format!("error: {e}")],
+            Err(payload) => {
+                poisoned = true;
+                vec![format!(
+                    "error: internal error while rebuilding: {}; this is a bug in Dossier: please report it",
+                    crate::diag::Printable(&crate::diag::panic_message(payload.as_ref()))
+                )]
+            }
+        };
+        for line in &failure {
+            eprintln!("{line}");
         }
+        eprintln!("still serving the last good build");
+        shared.publish_failure(&failure);
+        shared.broadcast("reload");
     }
     0
 }

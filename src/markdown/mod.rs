@@ -8,6 +8,7 @@
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Tag, TagEnd};
 use std::collections::HashSet;
 
+use crate::diag::floor_char_boundary;
 use crate::slug::slugify;
 
 pub mod dialect;
@@ -457,14 +458,6 @@ fn clip_end(s: &str, out: &mut String) {
     let cut = s[..end].rfind(' ').unwrap_or(end);
     out.push_str(&s[..cut]);
     out.push('…');
-}
-
-/// The largest char boundary of `text` at or below `at` (`at <= text.len()`).
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// Adds the text of a link that just ended to `ranges`, keeping them in

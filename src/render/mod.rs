@@ -121,6 +121,8 @@ pub enum RenderError {
     Template(TemplateError),
     /// The sink could not store a file.
     Write(std::io::Error),
+    /// Rendering a page panicked (a bug in Dossier), named by its source.
+    Internal(crate::Diagnostic),
 }
 
 impl From<TemplateError> for RenderError {
@@ -1302,6 +1304,28 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders one page.
+    /// [`Renderer::render_page`], with a panic (a bug in Dossier) turned into
+    /// an error naming the page's note or output path, so the process and
+    /// the preview live on.
+    pub fn render_page_guarded(&self, page: &Page) -> Result<OutputFile, RenderError> {
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.render_page(page)
+        }));
+        match rendered {
+            Ok(file) => Ok(file?),
+            Err(payload) => {
+                let source = match page {
+                    Page::Note(id) => self.library.notes[*id].display_path.clone(),
+                    _ => std::path::PathBuf::from(self.page_path(page)),
+                };
+                Err(RenderError::Internal(crate::diag::internal_error(
+                    &source,
+                    payload.as_ref(),
+                )))
+            }
+        }
+    }
+
     pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
         let prepared = self.prepare(page);
         let mut context = self.base_context(&prepared.url, &prepared.title);
@@ -1419,7 +1443,7 @@ impl<'a> Renderer<'a> {
                 pages
                     .par_iter()
                     .try_for_each(|page| -> Result<(), RenderError> {
-                        Ok(sink(self.render_page(page)?)?)
+                        Ok(sink(self.render_page_guarded(page)?)?)
                     })
             },
             || -> Result<usize, RenderError> {
