@@ -54,6 +54,9 @@ pub struct Config {
     pub recent_count: usize,
     /// Kinds of notes, in navigation order.
     pub kinds: Vec<KindConfig>,
+    /// Globs of files and folders under the content folder to leave out
+    /// (see [`crate::ignore::Ignore::new`]).
+    pub ignore: Vec<String>,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
                 kind("event", "events", "Events"),
                 kind("source", "sources", "Sources"),
             ],
+            ignore: Vec::new(),
         }
     }
 }
@@ -144,6 +148,7 @@ impl Config {
                 return Err(format!("two kinds use the folder `{}`", kind.folder));
             }
         }
+        crate::ignore::Ignore::new(&self.ignore)?;
         if !self.base_url.is_empty() && !self.base_url.contains("://") {
             return Err(format!(
                 "base_url `{}` must be absolute, like \"https://example.org/notes/\"",

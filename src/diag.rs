@@ -132,7 +132,9 @@ pub fn quiet_panics() {
         return;
     }
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
         PANIC_AT.with(|slot| slot.set(at));
     }));
 }
@@ -245,13 +247,21 @@ mod tests {
         let d = guard(Path::new("content/a.md"), || -> u8 { panic!("boom") }).unwrap_err();
         assert!(d.is_error());
         let shown = d.to_string();
-        assert!(shown.starts_with("content/a.md: error: internal error: boom"), "{shown}");
+        assert!(
+            shown.starts_with("content/a.md: error: internal error: boom"),
+            "{shown}"
+        );
         assert_eq!(guard(Path::new("x"), || 7).unwrap(), 7);
     }
 
     #[test]
     fn control_characters_from_notes_are_shown_escaped() {
-        let d = Diagnostic::error("content/\u{1b}]0;x\u{7}.md", 1, 2, "unknown link [[a\nb\u{0}]]");
+        let d = Diagnostic::error(
+            "content/\u{1b}]0;x\u{7}.md",
+            1,
+            2,
+            "unknown link [[a\nb\u{0}]]",
+        );
         assert_eq!(
             d.to_string(),
             "content/\\u{1b}]0;x\\u{7}.md:1:2: error: unknown link [[a\\nb\\u{0}]]"

@@ -9,10 +9,12 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod ignore;
 pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod mentions;
+pub mod registry;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
-use std::path::PathBuf;
 
 use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
@@ -898,7 +897,7 @@ fn link_all(
         let copies = NoteCopies::of(&notes);
         (
             check_embed_cycles(&notes, &links, &embeds, config.broken_links),
-            check_url_clashes(&notes, &published, &tags, config),
+            check_url_clashes(&notes, &published, &attachments, &tags, config),
             edge_hashes,
             copies,
         )
@@ -1140,7 +1139,8 @@ fn relink_in_place(
     if tags_changed {
         lib.tags = collect_tags(&notes, &lib.published, &lib.title_rank);
         lib.cache.notes.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
-        lib.cache.clash_diagnostics = check_url_clashes(&notes, &lib.published, &lib.tags, config);
+        lib.cache.clash_diagnostics =
+            check_url_clashes(&notes, &lib.published, &attachments, &lib.tags, config);
     }
     if embeds_changed || !lib.cache.cycle_diagnostics.is_empty() {
         lib.cache.cycle_diagnostics =
@@ -1579,60 +1579,29 @@ pub fn kind_url(folder: &str) -> String {
     format!("{}/", slugify(folder))
 }
 
-/// Two notes, or a note and a generated page, writing to the same URL.
+/// Two notes, a note and an attachment, or either and a generated page,
+/// writing to the same output file (see [`crate::registry`]).
 fn check_url_clashes(
     notes: &[Note],
     published: &[bool],
+    attachments: &[Attachment],
     tags: &BTreeMap<String, Tag>,
     config: &Config,
 ) -> Vec<Diagnostic> {
-    /// What a URL belongs to; named only when two claim it.
-    enum Owner<'a> {
-        Page(&'a str),
-        Note(NoteId),
-    }
-    let mut generated: Vec<(String, String)> = vec![
-        ("tags/".into(), "the tag index".into()),
-        ("timeline/".into(), "the timeline".into()),
-    ];
+    let mut pages: Vec<(String, String)> = Vec::with_capacity(config.kinds.len() + tags.len());
     for kind in &config.kinds {
-        generated.push((
-            kind_url(&kind.folder),
+        pages.push((
+            format!("{}index.html", kind_url(&kind.folder)),
             format!("the {} index page", kind.label),
         ));
     }
     for tag in tags.values() {
-        generated.push((tag.url.clone(), format!("the page of tag #{}", tag.name)));
+        pages.push((
+            format!("{}index.html", tag.url),
+            format!("the page of tag #{}", tag.name),
+        ));
     }
-    let mut owners: FxHashMap<&str, Owner> =
-        FxHashMap::with_capacity_and_hasher(notes.len() + generated.len(), Default::default());
-    for (url, what) in &generated {
-        owners.entry(url.as_str()).or_insert(Owner::Page(what));
-    }
-    let shown = |id: NoteId| notes[id].display_path.display().to_string();
-    let mut diagnostics = Vec::new();
-    for (id, note) in notes.iter().enumerate() {
-        if !published[id] {
-            continue;
-        }
-        if let Some(previous) = owners.insert(note.url.as_str(), Owner::Note(id)) {
-            let previous = match previous {
-                Owner::Page(what) => what.to_string(),
-                Owner::Note(other) => shown(other),
-            };
-            let shown = shown(id);
-            diagnostics.push(
-                Diagnostic::error(
-                    PathBuf::from(&shown),
-                    0,
-                    0,
-                    format!("{shown} and {previous} both map to the URL /{}", note.url),
-                )
-                .with_help("rename one of them"),
-            );
-        }
-    }
-    diagnostics
+    crate::registry::clashes(notes, published, attachments, &pages)
 }
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ pub struct Attachment {
     pub path: String,
     /// Where it is on disk.
     pub source: PathBuf,
+    /// Its path as messages show it (relative to the site root).
+    pub display_path: PathBuf,
 }
 
 /// Everything the load stage read.
@@ -159,10 +161,6 @@ impl Note {
     }
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.'))
-}
-
 /// Walks `content_dir` and loads every note and attachment. `root` is the site
 /// root, used to show paths the way the user typed them.
 pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, String> {
@@ -201,9 +199,8 @@ fn parse_read(
             "not valid UTF-8; save the file as UTF-8",
         )
     })?;
-    let mut note = crate::diag::guard(&shown.clone(), || {
-        parse_note(relative, shown, text, config)
-    })?;
+    let mut note =
+        crate::diag::guard(&shown.clone(), || parse_note(relative, shown, text, config))?;
     note.stamp = file_stamp;
     Ok(note)
 }
@@ -267,13 +264,15 @@ pub fn load_reusing(
             content_dir.display()
         ));
     }
+    let ignore = crate::ignore::Ignore::new(&config.ignore)?;
     // The walk reads each note's file as soon as it finds it and hands it to
     // the parsers. It runs on a thread of its own, beside the thread pool:
     // a file that is not in the page cache then stalls only the walk, while
     // the pool's threads parse the files read before it.
     let (to_parse, read) = std::sync::mpsc::channel::<(String, PathBuf, ReadResult)>();
     let ((reused, attachments, mut diagnostics), loaded) = std::thread::scope(|scope| {
-        let walker = scope.spawn(move || walk(root, content_dir, &mut previous, changed, to_parse));
+        let walker =
+            scope.spawn(move || walk(root, content_dir, &ignore, &mut previous, changed, to_parse));
         // Boxed until sorted: a note is hundreds of bytes, and collecting
         // from the pool moves each result several times.
         let loaded: Vec<Result<Box<Note>, Diagnostic>> = read
@@ -315,6 +314,7 @@ pub fn load_reusing(
 fn walk(
     root: &Path,
     content_dir: &Path,
+    ignore: &crate::ignore::Ignore,
     previous: &mut HashMap<String, Note>,
     changed: &HashSet<PathBuf>,
     to_parse: std::sync::mpsc::Sender<(String, PathBuf, ReadResult)>,
@@ -324,9 +324,17 @@ fn walk(
     let mut diagnostics = Vec::new();
     // Unsorted: entries stream as the directory lists them, and notes and
     // attachments are sorted by path afterwards.
+    // Symbolic links are followed, as Obsidian follows them; a loop or a
+    // dangling link is reported and skipped.
     let walker = walkdir::WalkDir::new(content_dir)
+        .follow_links(true)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || e.path()
+                    .strip_prefix(content_dir)
+                    .is_ok_and(|relative| !ignore.is_ignored(relative))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -335,16 +343,35 @@ fn walk(
                     .path()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| content_dir.to_path_buf());
-                diagnostics.push(Diagnostic::error(
-                    display(root, &path),
-                    0,
-                    0,
-                    format!("cannot read: {e}"),
-                ));
+                let shown = display(root, &path);
+                let link_problem = if e.loop_ancestor().is_some() {
+                    Some("symbolic link loop; skipped")
+                } else if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+                    Some("symbolic link to a missing file; skipped")
+                } else {
+                    None
+                };
+                diagnostics.push(match link_problem {
+                    Some(message) => Diagnostic::error(shown, 0, 0, message)
+                        .with_help("fix or remove the link")
+                        .into_warning(),
+                    None => Diagnostic::error(shown, 0, 0, format!("cannot read: {e}")),
+                });
                 continue;
             }
         };
         if !entry.file_type().is_file() {
+            if !entry.file_type().is_dir() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        display(root, entry.path()),
+                        0,
+                        0,
+                        "not a regular file (a FIFO, socket or device); skipped",
+                    )
+                    .into_warning(),
+                );
+            }
             continue;
         }
         let Ok(relative) = entry.path().strip_prefix(content_dir) else {
@@ -382,6 +409,7 @@ fn walk(
         } else {
             attachments.push(Attachment {
                 path: relative,
+                display_path: display(root, entry.path()),
                 source: entry.into_path(),
             });
         }

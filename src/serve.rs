@@ -378,7 +378,12 @@ impl Shared {
         self.swap(files, Some(overlay_html(errors)), true);
     }
 
-    fn swap(&self, files: Arc<HashMap<String, Body>>, overlay: Option<String>, pages_changed: bool) {
+    fn swap(
+        &self,
+        files: Arc<HashMap<String, Body>>,
+        overlay: Option<String>,
+        pages_changed: bool,
+    ) {
         let previous = self.current();
         let count: u64 = previous
             .version

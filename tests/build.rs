@@ -260,9 +260,9 @@ fn a_note_at_the_url_of_a_site_page_or_another_note_fails_the_build_naming_both(
     let err = stderr(&out);
     let clash = |a: &str, b: &str, url: &str| {
         err.contains(&format!(
-            "error: content/{a} and content/{b} both map to the URL /{url}"
+            "error: content/{a} and content/{b} would both be published at /{url}"
         )) || err.contains(&format!(
-            "error: content/{b} and content/{a} both map to the URL /{url}"
+            "error: content/{b} and content/{a} would both be published at /{url}"
         ))
     };
     assert!(
@@ -274,10 +274,15 @@ fn a_note_at_the_url_of_a_site_page_or_another_note_fails_the_build_naming_both(
         "{err}"
     );
     assert!(
-        err.contains("error: content/Timeline.md and the timeline both map to the URL /timeline/"),
+        err.contains(
+            "error: content/Timeline.md and the timeline would both be published at /timeline/"
+        ),
         "{err}"
     );
-    assert!(err.contains("/timeline/; rename one of them"), "{err}");
+    assert!(
+        err.contains("/timeline/; rename or move one of them"),
+        "{err}"
+    );
     assert!(!site.root().join("public").exists(), "{err}");
 }
 

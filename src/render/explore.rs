@@ -1,5 +1,6 @@
 //! Data for exploring the knowledge base: `graph.json` and the timeline.
 
+use crate::registry;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -129,7 +130,7 @@ pub fn graph(lib: &Library, links: &[String]) -> OutputFile {
     }
     json.push_str("]}");
     OutputFile::Bytes {
-        path: "graph.json".into(),
+        path: registry::GRAPH_DATA.into(),
         contents: json.into_bytes(),
     }
 }

@@ -1,6 +1,7 @@
 //! Machine-readable files beside the pages: the Atom feed, the sitemap,
 //! robots.txt, and redirect pages for aliases.
 
+use crate::registry;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -103,7 +104,7 @@ pub fn atom(lib: &Library, config: &Config, links: &[String], dated: &[NoteId]) 
     }
     xml.push_str("</feed>\n");
     OutputFile::Bytes {
-        path: "atom.xml".into(),
+        path: registry::ATOM.into(),
         contents: xml.into_bytes(),
     }
 }
@@ -120,7 +121,7 @@ pub fn sitemap(config: &Config, pages: &[String]) -> OutputFile {
     }
     xml.push_str("</urlset>\n");
     OutputFile::Bytes {
-        path: "sitemap.xml".into(),
+        path: registry::SITEMAP.into(),
         contents: xml.into_bytes(),
     }
 }
@@ -132,7 +133,7 @@ pub fn robots(config: &Config) -> OutputFile {
         let _ = writeln!(text, "Sitemap: {sitemap}");
     }
     OutputFile::Bytes {
-        path: "robots.txt".into(),
+        path: registry::ROBOTS.into(),
         contents: text.into_bytes(),
     }
 }

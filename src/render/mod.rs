@@ -19,6 +19,7 @@ use crate::link::{kind_url, Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
+use crate::registry;
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -176,6 +177,13 @@ pub fn load_templates(root: &Path, config: &Config) -> Result<Theme, TemplateErr
             };
             if !(name.ends_with(".html") || name.ends_with(".xml")) {
                 continue;
+            }
+            // Opening a FIFO or a device would wait for a writer forever.
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                return Err(TemplateError(format!(
+                    "template {} is not a regular file; replace it with a file or remove it",
+                    path.display()
+                )));
             }
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 TemplateError(format!("cannot read template {}: {e}", path.display()))
@@ -1295,22 +1303,20 @@ impl<'a> Renderer<'a> {
                 "{}index.html",
                 lib.tags.get(key).map_or("tags/", |t| t.url.as_str())
             ),
-            Page::Tags => "tags/index.html".into(),
-            Page::Timeline => "timeline/index.html".into(),
-            Page::Graph => "graph/index.html".into(),
-            Page::Home => "index.html".into(),
-            Page::NotFound => "404.html".into(),
+            Page::Tags => registry::TAGS_PAGE.into(),
+            Page::Timeline => registry::TIMELINE_PAGE.into(),
+            Page::Graph => registry::GRAPH_PAGE.into(),
+            Page::Home => registry::HOME.into(),
+            Page::NotFound => registry::NOT_FOUND.into(),
         }
     }
 
-    /// Renders one page.
     /// [`Renderer::render_page`], with a panic (a bug in Dossier) turned into
     /// an error naming the page's note or output path, so the process and
     /// the preview live on.
     pub fn render_page_guarded(&self, page: &Page) -> Result<OutputFile, RenderError> {
-        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.render_page(page)
-        }));
+        let rendered =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.render_page(page)));
         match rendered {
             Ok(file) => Ok(file?),
             Err(payload) => {
@@ -1326,6 +1332,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
         let prepared = self.prepare(page);
         let mut context = self.base_context(&prepared.url, &prepared.title);

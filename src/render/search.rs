@@ -9,6 +9,7 @@
 //!
 //! The terms and their postings come from [`crate::terms`].
 
+use crate::registry;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -104,12 +105,12 @@ pub fn index(lib: &Library, links: &[String]) -> Vec<OutputFile> {
         shards: shards.keys().cloned().collect(),
     };
     files.push(OutputFile::Bytes {
-        path: "search/index.json".into(),
+        path: format!("{}index.json", registry::SEARCH_DIR),
         contents: serde_json::to_vec(&manifest).unwrap_or_default(),
     });
     for (key, terms) in shards {
         files.push(OutputFile::Bytes {
-            path: format!("search/{key}.json"),
+            path: format!("{}{key}.json", registry::SEARCH_DIR),
             contents: serde_json::to_vec(&terms).unwrap_or_default(),
         });
     }
@@ -127,7 +128,7 @@ pub fn index(lib: &Library, links: &[String]) -> Vec<OutputFile> {
             })
             .collect();
         files.push(OutputFile::Bytes {
-            path: format!("search/docs-{n}.json"),
+            path: format!("{}docs-{n}.json", registry::SEARCH_DIR),
             contents: serde_json::to_vec(&list).unwrap_or_default(),
         });
     }
