@@ -1,8 +1,8 @@
 //! Runs the browser tests in `tests/browser/` (Node's test runner with
 //! playwright-core driving Debian's Chromium) against `dossier serve`.
 //!
-//! In CI (`CI` set) a missing Chromium or playwright-core fails the test;
-//! elsewhere the test is skipped with a message saying what to install.
+//! A missing Chromium, Node.js or playwright-core fails the test with what
+//! to install (`.ci/run` installs them).
 
 use std::path::Path;
 use std::process::Command;
@@ -24,15 +24,11 @@ fn browser_tests() {
     .into_iter()
     .flatten()
     .collect();
-    if !missing.is_empty() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "browser tests cannot run in CI: missing {}",
-            missing.join(", ")
-        );
-        eprintln!("skipping browser tests: missing {}", missing.join(", "));
-        return;
-    }
+    assert!(
+        missing.is_empty(),
+        "browser tests cannot run: missing {}",
+        missing.join(", ")
+    );
     // Serve a copy of the example site, so the edit test cannot touch the real one.
     let site = tempfile::tempdir().unwrap();
     copy_dir(&manifest.join("content"), &site.path().join("content"));
