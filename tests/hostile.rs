@@ -205,3 +205,162 @@ fn editor_backups_and_ignored_globs_are_not_published_and_symlinks_are_followed_
         .page("shared/index.html")
         .contains("Shared through a link."));
 }
+
+/// Sends `raw` as the whole request and returns the status and the body.
+fn raw_request(server: &common::ServeProcess, raw: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    // Written beside the read: the server may answer before it has all of it.
+    let mut writer = stream.try_clone().unwrap();
+    let raw = raw.to_vec();
+    let sender = std::thread::spawn(move || {
+        let _ = writer.write_all(&raw);
+    });
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    drop(stream);
+    let _ = sender.join();
+    let text = String::from_utf8_lossy(&reply);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let body = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(Vec::new(), |i| reply[i + 4..].to_vec());
+    (status, body)
+}
+
+fn serve_site() -> (TestSite, common::ServeProcess) {
+    let site = TestSite::new();
+    site.note("A.md", "Alpha text, private.");
+    let movie: Vec<u8> = (0..30 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    std::fs::write(site.root().join("content/movie.mp4"), movie).unwrap();
+    let server = common::ServeProcess::start(site.root(), &[]);
+    (site, server)
+}
+
+#[test]
+fn the_preview_refuses_foreign_hosts_huge_heads_and_bad_ranges() {
+    let (_site, server) = serve_site();
+    let port = server.addr.port();
+    let get = |host: &str| {
+        raw_request(
+            &server,
+            format!("GET /a/ HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes(),
+        )
+    };
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".into(),
+    ] {
+        let (status, body) = get(&host);
+        assert_eq!(status, 200, "{host}");
+        assert!(String::from_utf8_lossy(&body).contains("Alpha text"));
+    }
+    for host in [
+        "attacker.example",
+        &format!("attacker.example:{port}"),
+        "localhost:1",
+    ] {
+        let (status, body) = get(host);
+        assert_eq!(status, 421, "{host}");
+        assert!(!String::from_utf8_lossy(&body).contains("Alpha"));
+    }
+    assert_eq!(
+        raw_request(&server, b"GET /a/ HTTP/1.1\r\n\r\n").0,
+        421,
+        "no Host"
+    );
+
+    // A 64 MiB header line: refused after the first 16 KiB, not buffered.
+    let mut huge = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 64 << 20));
+    assert_eq!(raw_request(&server, &huge).0, 431);
+    assert_eq!(
+        raw_request(&server, b"POST / HTTP/1.1\r\nHost: localhost\r\n\r\n").0,
+        405
+    );
+    assert_eq!(raw_request(&server, b"\x00\x01garbage\r\n\r\n").0, 400);
+
+    let range = |spec: &str| {
+        raw_request(
+            &server,
+            format!("GET /movie.mp4 HTTP/1.1\r\nHost: localhost\r\nRange: {spec}\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    let (status, body) = range("bytes=1000-1009");
+    assert_eq!(status, 206);
+    let expected: Vec<u8> = (1000..1010).map(|i| (i % 251) as u8).collect();
+    assert_eq!(body, expected);
+    assert_eq!(range("bytes=-5").1.len(), 5);
+    assert_eq!(range("bytes=999999999-").0, 416);
+    let (status, body) = raw_request(
+        &server,
+        b"GET /movie.mp4 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert_eq!((status, body.len()), (200, 30 << 20));
+    assert!(server
+        .stderr
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|l| !l.contains("panicked")));
+}
+
+#[test]
+fn stalled_readers_of_a_large_attachment_do_not_starve_other_requests() {
+    use std::io::Write;
+    let (_site, server) = serve_site();
+    // Eight clients ask for 30 MB each and never read a byte.
+    let stalled: Vec<std::net::TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(server.addr).unwrap();
+            s.write_all(b"GET /movie.mp4 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for _ in 0..5 {
+        let (status, page) = server.get("/a/");
+        assert_eq!(status, 200);
+        assert!(page.contains("Alpha text"));
+    }
+    drop(stalled);
+}
+
+#[test]
+fn replacing_the_content_folder_while_serving_serves_the_new_notes() {
+    let site = TestSite::new();
+    site.note("Old.md", "Old note.");
+    let server = common::ServeProcess::start(site.root(), &[]);
+    assert_eq!(server.get("/old/").0, 200);
+    // What `git checkout` and sync tools do: build the new folder aside, swap it in.
+    let content = site.root().join("content");
+    let fresh = site.root().join("content.new");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::write(fresh.join("New.md"), "New note.").unwrap();
+    std::fs::rename(&content, site.root().join("content.old")).unwrap();
+    std::fs::rename(&fresh, &content).unwrap();
+    let page = wait_for_page(&server, "/new/", "New note.");
+    assert!(page.contains("New note."), "{page}");
+    assert_eq!(server.get("/old/").0, 404);
+    // And again, deleting and recreating it: the new folder is watched too.
+    std::fs::remove_dir_all(&content).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(content.join("Third.md"), "Third note.").unwrap();
+    let page = wait_for_page(&server, "/third/", "Third note.");
+    assert!(page.contains("Third note."), "{page}");
+    std::fs::write(content.join("Fourth.md"), "Fourth note.").unwrap();
+    let page = wait_for_page(&server, "/fourth/", "Fourth note.");
+    assert!(page.contains("Fourth note."), "{page}");
+}

@@ -183,7 +183,11 @@ impl Drop for Active {
 /// Answers a connection that will not be served, without waiting on it.
 fn refuse(mut stream: TcpStream, status: u16, text: &str) {
     let _ = stream.set_nonblocking(true);
-    let _ = write_head(&mut stream, &Reply::text(status, text), Some(text.len() as u64 + 1));
+    let _ = write_head(
+        &mut stream,
+        &Reply::text(status, text),
+        Some(text.len() as u64 + 1),
+    );
 }
 
 /// Serves one connection: reads one request, answers it, closes.
@@ -218,7 +222,11 @@ fn connection(mut stream: TcpStream, local: SocketAddr, handler: &Handler) {
                 crate::diag::Printable(&request.target),
                 crate::diag::panic_message(payload.as_ref())
             );
-            let _ = write_reply(&mut stream, Some(&request), Reply::text(500, "internal error"));
+            let _ = write_reply(
+                &mut stream,
+                Some(&request),
+                Reply::text(500, "internal error"),
+            );
         }
     }
 }
@@ -322,7 +330,9 @@ fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> 
         let end = if end.is_empty() {
             len.saturating_sub(1)
         } else {
-            end.parse::<u64>().map_err(|_| ())?.min(len.saturating_sub(1))
+            end.parse::<u64>()
+                .map_err(|_| ())?
+                .min(len.saturating_sub(1))
         };
         if start >= len || start > end {
             return Err(());
@@ -334,7 +344,11 @@ fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> 
 
 /// Writes `reply` (its head only for `HEAD`), honouring a `Range` header
 /// on successful replies.
-fn write_reply(stream: &mut TcpStream, request: Option<&Request>, mut reply: Reply) -> std::io::Result<()> {
+fn write_reply(
+    stream: &mut TcpStream,
+    request: Option<&Request>,
+    mut reply: Reply,
+) -> std::io::Result<()> {
     let head_only = request.is_some_and(|r| r.head_only);
     let range_header = request.and_then(|r| r.header("range"));
     let mut file = None;
@@ -342,16 +356,18 @@ fn write_reply(stream: &mut TcpStream, request: Option<&Request>, mut reply: Rep
         Body::Empty => 0,
         Body::Owned(bytes) => bytes.len() as u64,
         Body::Shared(bytes) => bytes.len() as u64,
-        Body::File(path) => match std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f))) {
-            Ok((len, f)) => {
-                file = Some(f);
-                len
+        Body::File(path) => {
+            match std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f))) {
+                Ok((len, f)) => {
+                    file = Some(f);
+                    len
+                }
+                Err(_) => {
+                    let reply = Reply::text(404, "not found");
+                    return write_reply(stream, request, reply);
+                }
             }
-            Err(_) => {
-                let reply = Reply::text(404, "not found");
-                return write_reply(stream, request, reply);
-            }
-        },
+        }
     };
     let mut range = None;
     if reply.status == 200 && matches!(reply.body, Body::File(_) | Body::Shared(_)) {
@@ -359,7 +375,9 @@ fn write_reply(stream: &mut TcpStream, request: Option<&Request>, mut reply: Rep
         match byte_range(range_header, len) {
             Ok(Some((start, end))) => {
                 reply.status = 206;
-                reply.headers.push(("Content-Range", format!("bytes {start}-{end}/{len}")));
+                reply
+                    .headers
+                    .push(("Content-Range", format!("bytes {start}-{end}/{len}")));
                 range = Some((start, end));
             }
             Ok(None) => {}
@@ -371,7 +389,11 @@ fn write_reply(stream: &mut TcpStream, request: Option<&Request>, mut reply: Rep
         }
     }
     let (start, count) = range.map_or((0, len), |(start, end)| (start, end - start + 1));
-    let body_len = if matches!(reply.body, Body::Empty) { 0 } else { count };
+    let body_len = if matches!(reply.body, Body::Empty) {
+        0
+    } else {
+        count
+    };
     write_head(stream, &reply, Some(body_len))?;
     if head_only {
         return stream.flush();
@@ -404,7 +426,9 @@ fn write_head(stream: &mut TcpStream, reply: &Reply, length: Option<u64>) -> std
     if let Some(length) = length {
         head.push_str(&format!("Content-Length: {length}\r\n"));
     }
-    head.push_str("Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n");
+    head.push_str(
+        "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+    );
     stream.write_all(head.as_bytes())
 }
 
@@ -438,7 +462,13 @@ mod tests {
     #[test]
     fn hosts_must_name_this_machine() {
         let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
-        for ok in ["localhost:1111", "LOCALHOST", "127.0.0.1:1111", "127.0.0.1", "[::1]:1111"] {
+        for ok in [
+            "localhost:1111",
+            "LOCALHOST",
+            "127.0.0.1:1111",
+            "127.0.0.1",
+            "[::1]:1111",
+        ] {
             assert!(host_allowed(Some(ok), local), "{ok}");
         }
         for bad in [

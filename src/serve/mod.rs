@@ -298,15 +298,14 @@ fn answer(snapshot: &Snapshot, raw_url: &str) -> http::Reply {
         },
     };
     let content_type = mime_type(&name);
-    let body = match body {
-        Body::Bytes(bytes) if content_type.starts_with("text/html") => http::Body::Owned(inject(
-            bytes,
-            snapshot.overlay.as_deref(),
-            &snapshot.version,
-        )),
-        Body::Bytes(bytes) => http::Body::Shared(Arc::clone(bytes)),
-        Body::File(path) => http::Body::File(path.clone()),
-    };
+    let body =
+        match body {
+            Body::Bytes(bytes) if content_type.starts_with("text/html") => http::Body::Owned(
+                inject(bytes, snapshot.overlay.as_deref(), &snapshot.version),
+            ),
+            Body::Bytes(bytes) => http::Body::Shared(Arc::clone(bytes)),
+            Body::File(path) => http::Body::File(path.clone()),
+        };
     http::Reply::new(status, content_type, body)
 }
 

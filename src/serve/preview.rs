@@ -320,4 +320,3 @@ impl Preview {
         Ok(())
     }
 }
-

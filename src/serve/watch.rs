@@ -56,8 +56,9 @@ impl Watches {
         config: &Config,
         events: mpsc::Sender<DebounceEventResult>,
     ) -> Result<Watches, String> {
-        let debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(30), None, events)
-            .map_err(|e| format!("cannot watch for changes: {e}"))?;
+        let debouncer =
+            notify_debouncer_full::new_debouncer(Duration::from_millis(30), None, events)
+                .map_err(|e| format!("cannot watch for changes: {e}"))?;
         let mut watches = Watches {
             debouncer,
             watched: Vec::new(),
@@ -143,7 +144,8 @@ impl Layout {
             }
         } else if path == root.join("site.toml") {
             change.settings = true;
-        } else if in_folder(&root.join("templates")) || in_folder(&self.theme_dir.join("templates")) {
+        } else if in_folder(&root.join("templates")) || in_folder(&self.theme_dir.join("templates"))
+        {
             change.templates |= !noise() || path == root.join("templates");
         } else if in_folder(&root.join("static")) || in_folder(&self.theme_dir.join("static")) {
             change.statics |= !noise() || path == root.join("static");
@@ -174,10 +176,16 @@ mod tests {
     #[test]
     fn paths_are_sorted_by_what_they_change() {
         assert!(classify("/site/content/a.md").content.len() == 1);
-        assert!(classify("/site/content").rescan, "the content folder was replaced");
+        assert!(
+            classify("/site/content").rescan,
+            "the content folder was replaced"
+        );
         assert!(classify("/site/site.toml").settings);
         assert!(classify("/site/templates/note.html").templates);
-        assert!(classify("/site/templates").templates, "the templates folder appeared");
+        assert!(
+            classify("/site/templates").templates,
+            "the templates folder appeared"
+        );
         assert!(classify("/site/static/x.css").statics);
         assert!(classify("/site/themes/default/templates/base.html").templates);
         assert!(classify("/site/public/index.html").is_empty());
