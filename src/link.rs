@@ -1526,6 +1526,9 @@ fn check_embed_cycles(
         Done,
     }
     let mut state = vec![State::New; notes.len()];
+    // What each note's embeds expand to, saturating past the caps: notes
+    // embedded (counting repeats) and their bytes.
+    let mut expanded = vec![(0usize, 0usize); notes.len()];
     let mut diagnostics = Vec::new();
     for root in 0..notes.len() {
         if state[root] != State::New || edges[root].is_empty() {
@@ -1538,6 +1541,22 @@ fn check_embed_cycles(
             let Some(&(link, target)) = edges[node].get(*next) else {
                 state[node] = State::Done;
                 path.pop();
+                // Every target is done now, or on the path (a cycle, not counted).
+                let mut total = (0usize, 0usize);
+                for &(_, target) in &edges[node] {
+                    if state[target] == State::Done {
+                        let (count, bytes) = expanded[target];
+                        total.0 = total
+                            .0
+                            .saturating_add(1 + count)
+                            .min(MAX_EMBEDS_PER_PAGE + 1);
+                        total.1 = total
+                            .1
+                            .saturating_add(notes[target].body().len() + bytes)
+                            .min(MAX_EMBEDDED_BYTES + 1);
+                    }
+                }
+                expanded[node] = total;
                 continue;
             };
             *next += 1;
@@ -1571,8 +1590,63 @@ fn check_embed_cycles(
             }
         }
     }
+    for (id, &(count, bytes)) in expanded.iter().enumerate() {
+        if count > MAX_EMBEDS_PER_PAGE || bytes > MAX_EMBEDDED_BYTES {
+            diagnostics.push(embed_fan_out(notes, &edges, &expanded, id));
+        }
+    }
     diagnostics
 }
+
+/// Most notes one page embeds, counting each time a note is embedded
+/// (embeds of embeds included); the ones after are shown as links.
+pub const MAX_EMBEDS_PER_PAGE: usize = 100;
+
+/// Most bytes of Markdown one page embeds (each embedded note counted
+/// whole, each time); the embeds after are shown as links.
+pub const MAX_EMBEDDED_BYTES: usize = 4 << 20;
+
+/// The warning on a note whose embeds expand past the caps, naming the
+/// chain through the largest expansion.
+fn embed_fan_out(
+    notes: &[Note],
+    edges: &[Vec<(usize, NoteId)>],
+    expanded: &[(usize, usize)],
+    id: NoteId,
+) -> Diagnostic {
+    let mut chain = vec![notes[id].path.clone()];
+    let mut at = id;
+    while let Some(&(_, next)) = edges[at].iter().max_by_key(|&&(_, t)| expanded[t].0) {
+        if chain.len() > MAX_EMBED_CHAIN || next == at || expanded[next].0 == 0 {
+            if expanded[next].0 == 0 {
+                chain.push(notes[next].path.clone());
+            }
+            break;
+        }
+        chain.push(notes[next].path.clone());
+        at = next;
+    }
+    let note = &notes[id];
+    let first = edges[id]
+        .first()
+        .map_or(0, |&(link, _)| note.scan.links[link].offset);
+    let (line, column) = note.body_position(first);
+    Diagnostic::error(
+        note.display_path.clone(),
+        line,
+        column,
+        format!(
+            "embeds expand to more than {MAX_EMBEDS_PER_PAGE} notes or {} MiB on one page ({}); the page shows the first ones and links to the rest",
+            MAX_EMBEDDED_BYTES >> 20,
+            chain.join(" embeds ")
+        ),
+    )
+    .with_help("embed fewer notes, or link to them instead")
+    .into_warning()
+}
+
+/// Notes a fan-out warning names before it stops.
+const MAX_EMBED_CHAIN: usize = 8;
 
 /// URL of a kind's index page.
 pub fn kind_url(folder: &str) -> String {

@@ -364,3 +364,40 @@ fn replacing_the_content_folder_while_serving_serves_the_new_notes() {
     let page = wait_for_page(&server, "/fourth/", "Fourth note.");
     assert!(page.contains("Fourth note."), "{page}");
 }
+
+#[test]
+fn embed_fan_out_is_capped_per_page_with_a_warning_naming_the_chain() {
+    let site = TestSite::new();
+    for i in 0..10 {
+        site.note(
+            &format!("N{i}.md"),
+            &format!("Note {i}. {}", format!("![[N{}]] ", i + 1).repeat(10)),
+        );
+    }
+    site.note("N10.md", "Leaf text.");
+    let limit = std::time::Duration::from_secs(60);
+    let (code, err) =
+        run_with_limit(&site, &["build"], limit).expect("the fan-out build did not finish");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("content/N0.md:1:9: warning: embeds expand to more than 100 notes")
+            && err.contains("(N0.md embeds N1.md embeds N2.md"),
+        "{err}"
+    );
+    let page = site.page("n0/index.html");
+    assert_eq!(
+        page.matches("class=\"embed\"").count(),
+        100,
+        "exactly the cap is embedded"
+    );
+    assert!(
+        page.len() < 1 << 20,
+        "the page stays small: {} bytes",
+        page.len()
+    );
+    assert!(
+        page.contains("class=\"embed-link\">N1</a>"),
+        "the rest are links"
+    );
+    assert!(!page.contains("embed cycle"), "nesting is not a cycle");
+}

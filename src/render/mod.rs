@@ -708,7 +708,7 @@ impl<'a> Renderer<'a> {
         id: NoteId,
         root: &str,
         range: Option<Range<usize>>,
-        embedding: &mut Vec<NoteId>,
+        embedding: &mut Embedding,
     ) -> String {
         let lib = self.library;
         let note = &lib.notes[id];
@@ -745,7 +745,7 @@ impl<'a> Renderer<'a> {
         link: &LinkRef,
         resolved: &Resolved,
         root: &str,
-        embedding: &mut Vec<NoteId>,
+        embedding: &mut Embedding,
     ) -> LinkHtml {
         let lib = self.library;
         match resolved {
@@ -777,21 +777,32 @@ impl<'a> Renderer<'a> {
         id: NoteId,
         anchor: Option<&str>,
         root: &str,
-        embedding: &mut Vec<NoteId>,
+        embedding: &mut Embedding,
     ) -> LinkHtml {
         let note = &self.library.notes[id];
         let url = self.note_url(root, id, anchor);
-        if embedding.contains(&id) || embedding.len() > MAX_EMBED_DEPTH {
+        if embedding.chain.contains(&id) {
             // Reported by the link stage; stop here.
             return LinkHtml::Missing(format!(
                 "embed cycle: {} is already embedded here",
                 note.title
             ));
         }
+        // Nested too deep, or past the page's caps (the link stage warns):
+        // a link instead.
+        let cost = note.body().len();
+        if embedding.chain.len() > MAX_EMBED_DEPTH
+            || embedding.embeds_left == 0
+            || embedding.bytes_left < cost
+        {
+            return LinkHtml::Href(url);
+        }
+        embedding.embeds_left -= 1;
+        embedding.bytes_left -= cost;
         let range = anchor.and_then(|anchor| embed_range(note, anchor));
-        embedding.push(id);
+        embedding.chain.push(id);
         let content = self.body_html(id, root, range, embedding);
-        embedding.pop();
+        embedding.chain.pop();
         LinkHtml::Html(format!(
             "<div class=\"embed\"><div class=\"embed-title\"><a href=\"{}\">{}</a></div><div class=\"embed-content\">{content}</div></div>",
             markdown::escape_html(&url),
@@ -1163,7 +1174,7 @@ impl<'a> Renderer<'a> {
         self.seed.hash(h);
         note.path.hash(h);
         note.url.hash(h);
-        self.content_key(id, h, 0);
+        self.content_key(id, h);
         for resolved in &lib.links[id] {
             if let Resolved::Note { id: target, .. } = resolved {
                 self.ref_key(*target, h); // shown in the note's timeline
@@ -1277,17 +1288,29 @@ impl<'a> Renderer<'a> {
     }
 
     /// Hashes what a note's body HTML depends on: its text and where each of
-    /// its links goes (for embeds, the embedded note's own inputs).
-    fn content_key(&self, id: NoteId, hasher: &mut impl Hasher, depth: usize) {
+    /// its links goes, and the same for every note it embeds, directly or
+    /// not. Each embedded note is hashed once (breadth first, at most
+    /// [`crate::link::MAX_EMBEDS_PER_PAGE`] of them): a note embedding
+    /// another ten times, which embeds another ten times, costs three notes,
+    /// not a hundred and eleven.
+    fn content_key(&self, id: NoteId, hasher: &mut impl Hasher) {
         let lib = self.library;
-        let note = &lib.notes[id];
-        note.source_hash.hash(hasher);
-        for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
-            self.resolved_key(resolved, hasher);
-            if let Resolved::Note { id: target, .. } = resolved {
-                if link.syntax == LinkSyntax::WikiEmbed && depth <= MAX_EMBED_DEPTH {
-                    lib.notes[*target].title.hash(hasher);
-                    self.content_key(*target, hasher, depth + 1);
+        let mut seen = vec![id];
+        let mut next = 0;
+        while let Some(&id) = seen.get(next) {
+            next += 1;
+            let note = &lib.notes[id];
+            note.source_hash.hash(hasher);
+            for (link, resolved) in note.scan.links.iter().zip(&lib.links[id]) {
+                self.resolved_key(resolved, hasher);
+                if let Resolved::Note { id: target, .. } = resolved {
+                    if link.syntax == LinkSyntax::WikiEmbed {
+                        lib.notes[*target].title.hash(hasher);
+                        if seen.len() <= crate::link::MAX_EMBEDS_PER_PAGE && !seen.contains(target)
+                        {
+                            seen.push(*target);
+                        }
+                    }
                 }
             }
         }
@@ -1343,7 +1366,12 @@ impl<'a> Renderer<'a> {
                 // overlaps with work that does not need it.
                 view.prefetch(prefetch::Step::Headers);
                 if let Page::Note(id) = page {
-                    let body = self.body_html(*id, &root_from(&prepared.url), None, &mut vec![*id]);
+                    let body = self.body_html(
+                        *id,
+                        &root_from(&prepared.url),
+                        None,
+                        &mut Embedding::page(*id),
+                    );
                     expected = body.len() + view.local_graph.as_str().map_or(0, str::len);
                     view.content = tera::Value::safe_string(&body);
                 }
@@ -1553,6 +1581,26 @@ const PAGE_FRAME_BYTES: usize = 12 * 1024;
 
 /// Embeds nested deeper than this are cut off (cycles are stopped earlier).
 const MAX_EMBED_DEPTH: usize = 8;
+
+/// The embeds of the page being rendered: the chain of notes being
+/// embedded, outermost first (to stop cycles), and what the page may
+/// still embed (see [`crate::link::MAX_EMBEDS_PER_PAGE`]).
+struct Embedding {
+    chain: Vec<NoteId>,
+    embeds_left: usize,
+    bytes_left: usize,
+}
+
+impl Embedding {
+    /// The embeds of note `id`'s page.
+    fn page(id: NoteId) -> Embedding {
+        Embedding {
+            chain: vec![id],
+            embeds_left: crate::link::MAX_EMBEDS_PER_PAGE,
+            bytes_left: crate::link::MAX_EMBEDDED_BYTES,
+        }
+    }
+}
 
 /// The byte range of the section under heading `anchor`, or of block `^id`.
 fn embed_range(note: &Note, anchor: &str) -> Option<Range<usize>> {
