@@ -5,6 +5,8 @@
 //! unique file name, then a title, then an alias. Every lookup is a hash-map
 //! probe; only a failed lookup scans all names, to suggest the closest one.
 
+mod suggest;
+
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -326,30 +328,6 @@ impl Index {
     }
 }
 
-/// The names closest to `target`, for "did you mean" hints.
-fn suggest(notes: &[Note], target: &str) -> Option<String> {
-    {
-        let wanted = target.to_lowercase();
-        let mut best: Option<(f64, &str)> = None;
-        for note in notes {
-            for name in std::iter::once(&note.title)
-                .chain(&note.aliases)
-                .chain(std::iter::once(&note.stem))
-            {
-                let lower = name.to_lowercase();
-                let mut score = strsim::jaro_winkler(&wanted, &lower);
-                if !wanted.is_empty() && (lower.contains(&wanted) || wanted.contains(&lower)) {
-                    score = score.max(0.9);
-                }
-                if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
-                    best = Some((score, name));
-                }
-            }
-        }
-        best.map(|(_, name)| format!("did you mean [[{name}]]?"))
-    }
-}
-
 /// Resolves a link's path relative to the folder of the note it is in, for
 /// Markdown links. `None` if it climbs out of the content folder.
 fn join_relative(note_path: &str, target: &str) -> Option<String> {
@@ -428,6 +406,7 @@ struct Resolver<'a> {
     attachments: &'a [Attachment],
     published: &'a [bool],
     policy: BrokenLinks,
+    suggester: &'a suggest::Suggester<'a>,
 }
 
 impl Resolver<'_> {
@@ -555,7 +534,7 @@ impl Resolver<'_> {
                     ("unknown attachment", None)
                 } else {
                     let name = target.rsplit('/').next().unwrap_or(target);
-                    ("unknown link", suggest(self.notes, without_md(name)))
+                    ("unknown link", self.suggester.suggest(without_md(name)))
                 };
                 self.report(diagnostics, note, site, |w| format!("{what} {w}"), help);
                 Resolved::Missing(format!("missing: {target}"))
@@ -825,12 +804,14 @@ fn link_all(
             )
         },
     );
+    let suggester = suggest::Suggester::new(&notes);
     let resolver = Resolver {
         index: &index,
         notes: &notes,
         attachments: &attachments,
         published: &published,
         policy: config.broken_links,
+        suggester: &suggester,
     };
     let mut links = Vec::with_capacity(notes.len());
     let mut fields = Vec::with_capacity(notes.len());
@@ -1000,12 +981,14 @@ fn relink_in_place(
         // Texts changed: the render stage reads the terms again when it needs them.
         lib.search_terms = None;
     }
+    let suggester = suggest::Suggester::new(&notes);
     let resolver = Resolver {
         index: &lib.cache.index,
         notes: &notes,
         attachments: &attachments,
         published: &lib.published,
         policy: config.broken_links,
+        suggester: &suggester,
     };
     let fresh: Vec<(NoteId, NoteLinks)> = stale
         .par_iter()
