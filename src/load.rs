@@ -513,6 +513,66 @@ fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Option<Stamp>)> {
     Ok((bytes, stamp_of(&meta)))
 }
 
+/// The text of a note as Dossier reads it: old Mac line endings (a CR
+/// alone) become line feeds, so the frontmatter is found and lines are
+/// counted; control characters that HTML and XML cannot carry (NUL, ESC,
+/// BEL, ...) become U+FFFD, with a warning at the first one. Both keep
+/// every line and column where it was.
+fn sanitize(source: String, display_path: &Path, diags: &mut Vec<Diagnostic>) -> String {
+    let forbidden = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    let lone_cr = |text: &str| {
+        text.match_indices('\r')
+            .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
+    };
+    let has_forbidden = source
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xef)
+        && source.chars().any(forbidden);
+    if !has_forbidden && !(source.contains('\r') && lone_cr(&source)) {
+        return source;
+    }
+    let mut clean = String::with_capacity(source.len());
+    let mut chars = source.char_indices().peekable();
+    let mut first = None;
+    let mut count = 0;
+    while let Some((at, c)) = chars.next() {
+        if c == '\r' && chars.peek().is_none_or(|&(_, next)| next != '\n') {
+            clean.push('\n');
+        } else if forbidden(c) {
+            first.get_or_insert((at, c));
+            count += 1;
+            clean.push('\u{fffd}');
+        } else {
+            clean.push(c);
+        }
+    }
+    if let Some((at, c)) = first {
+        let (line, column) = line_col(&clean, at.min(clean.len()));
+        let more = if count > 1 {
+            format!(" (and {} more)", count - 1)
+        } else {
+            String::new()
+        };
+        diags.push(
+            Diagnostic::error(
+                display_path,
+                line,
+                column,
+                format!(
+                    "control character U+{:04X}{more} replaced with U+FFFD",
+                    c as u32
+                ),
+            )
+            .with_help("delete it; web pages and feeds cannot carry it")
+            .into_warning(),
+        );
+    }
+    clean
+}
+
 pub(crate) fn parse_note(
     path: String,
     display_path: PathBuf,
@@ -521,6 +581,7 @@ pub(crate) fn parse_note(
 ) -> Note {
     let mut diagnostics = Vec::new();
     let diags = &mut diagnostics;
+    let source = sanitize(source, &display_path, diags);
     let stem = path.rsplit('/').next().unwrap_or(&path);
     let stem = stem
         .get(..stem.len().saturating_sub(3))
@@ -719,6 +780,31 @@ struct YamlError {
 
 /// Parses the frontmatter YAML. `first_line` is the file line the YAML starts
 /// on, so line numbers inside the parser's message match the file.
+/// Replaces control characters that YAML escapes (`"\e"`, `"\0"`) put in
+/// strings with U+FFFD, as [`sanitize`] does for the file's own text.
+fn scrub_controls(value: &mut Value) {
+    match value {
+        Value::String(s)
+            if s.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+        {
+            *s = s
+                .chars()
+                .map(|c| {
+                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(scrub_controls),
+        Value::Mapping(m) => m.values_mut().for_each(scrub_controls),
+        Value::Tagged(t) => scrub_controls(&mut t.value),
+        _ => {}
+    }
+}
+
 fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(serde_yaml::Mapping::new());
@@ -727,7 +813,10 @@ fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, Yaml
         return Ok(mapping);
     }
     match serde_yaml::from_str::<Value>(yaml) {
-        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Mapping(mut m)) => {
+            m.values_mut().for_each(scrub_controls);
+            Ok(m)
+        }
         Ok(Value::Null) => Ok(serde_yaml::Mapping::new()),
         Ok(_) => Err(YamlError {
             location: (1, 1),

@@ -401,3 +401,43 @@ fn embed_fan_out_is_capped_per_page_with_a_warning_naming_the_chain() {
     );
     assert!(!page.contains("embed cycle"), "nesting is not a cycle");
 }
+
+#[test]
+fn control_characters_and_old_mac_line_endings_are_cleaned_with_a_warning() {
+    let site = TestSite::new();
+    site.file("site.toml", "base_url = \"https://example.org/\"\n")
+        .note("Evil.md", "---\ntitle: \"Bell\\a and \\e]0;pwned\\a escape\"\ndate: 2024-01-02\n---\nNUL \u{0} here and ESC \u{1b}[31m red.\n")
+        .note("Mac.md", "---\rtitle: Old Mac\r---\rBody [[Evil]].\r");
+    let (code, err) = run_clean(&site, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{7}'),
+        "raw escapes reach the terminal: {err:?}"
+    );
+    assert!(
+        err.contains("content/Evil.md:5:5: warning: control character U+0000"),
+        "{err}"
+    );
+    let page = site.page("evil/index.html");
+    assert!(!page.contains('\u{0}') && !page.contains('\u{1b}') && !page.contains('\u{7}'));
+    let atom = site.page("atom.xml");
+    assert!(
+        !atom.contains('\u{1b}') && !atom.contains('\u{7}'),
+        "{atom:?}"
+    );
+    quick_xml::Reader::from_str(&atom)
+        .read_event()
+        .expect("well-formed");
+    let mut reader = quick_xml::Reader::from_str(&atom);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("atom.xml is ill-formed: {e}\n{atom}"),
+        }
+    }
+    assert!(
+        site.page("mac/index.html").contains("<title>Old Mac"),
+        "the frontmatter is read"
+    );
+}

@@ -1001,6 +1001,8 @@ pub fn push_escaped(out: &mut String, s: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
+            // Control characters XML cannot carry (a feed would be ill-formed).
+            0..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => "\u{fffd}",
             _ => continue,
         };
         // Special characters are ASCII, so `i` is a character boundary.
