@@ -531,7 +531,8 @@ fn sanitize(source: String, display_path: &Path, diags: &mut Vec<Diagnostic>) ->
         .bytes()
         .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xef)
         && source.chars().any(forbidden);
-    if !has_forbidden && !(source.contains('\r') && lone_cr(&source)) {
+    let has_lone_cr = source.contains('\r') && lone_cr(&source);
+    if !has_forbidden && !has_lone_cr {
         return source;
     }
     let mut clean = String::with_capacity(source.len());
