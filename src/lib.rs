@@ -110,10 +110,10 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-fn write_failed(path: &Path, e: std::io::Error) -> BuildError {
+fn write_failed(output: &Path, e: std::io::Error) -> BuildError {
     BuildError::Io(format!(
-        "writing the site failed ({}): {e}; the previous output is unchanged",
-        path.display()
+        "writing the site into {} failed: {e}; the previous output is unchanged",
+        output.display()
     ))
 }
 
@@ -159,13 +159,14 @@ pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site
         None => Ok(()),
     };
     let mut files = 0;
+    let out_dir = output.as_deref().unwrap_or(root);
     for file in render::static_files(root, &site.config) {
-        sink(file).map_err(|e| write_failed(root, e))?;
+        sink(file).map_err(|e| write_failed(out_dir, e))?;
         files += 1;
     }
     files += site.renderer().render_all(&sink).map_err(|e| match e {
         render::RenderError::Template(e) => BuildError::Config(e.to_string()),
-        render::RenderError::Write(e) => write_failed(root, e),
+        render::RenderError::Write(e) => write_failed(out_dir, e),
         render::RenderError::Internal(d) => BuildError::Content(vec![d]),
     })?;
     timings.lap("render and write");

@@ -191,11 +191,15 @@ fn parse_read(
     let shown = display(root, source);
     let (bytes, file_stamp) =
         read.map_err(|e| Diagnostic::error(shown.clone(), 0, 0, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // Where the first bad byte is, counted in the valid text before it.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = line_col(before, before.len());
         Diagnostic::error(
             shown.clone(),
-            0,
-            0,
+            line,
+            column,
             "not valid UTF-8; save the file as UTF-8",
         )
     })?;

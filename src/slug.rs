@@ -19,9 +19,24 @@ pub fn slugify(text: &str) -> String {
             // Apostrophes vanish ("China's" -> "chinas"), like most slug rules.
             pending_dash = true;
         }
+        if slug.len() >= MAX_SLUG {
+            // A file name has at most 255 bytes; cut at a character.
+            let mut end = MAX_SLUG;
+            while !slug.is_char_boundary(end) {
+                end -= 1;
+            }
+            slug.truncate(end);
+            break;
+        }
     }
+    slug.truncate(slug.trim_end_matches('-').len());
     slug
 }
+
+/// Longest slug in bytes: an output file name (`<slug>.html` for a
+/// redirect, a folder for a page) stays under the 255 bytes file systems
+/// allow. Two names cut to the same slug are a URL clash, reported.
+pub const MAX_SLUG: usize = 200;
 
 /// Whether two headings match tolerantly: the same letters and digits, in any
 /// case, whatever else is between them. So `[[Note#What next?]]` finds

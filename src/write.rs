@@ -190,10 +190,12 @@ impl Staging {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        match file {
+        let written = match file {
             OutputFile::Bytes { contents, .. } => std::fs::write(&target, contents),
             OutputFile::Copy { source, .. } => std::fs::copy(source, &target).map(drop),
-        }
+        };
+        // Name the file: "No space left on device" alone does not say where.
+        written.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.path())))
     }
 
     /// Marks the folder as Dossier's and swaps it in place of the output.
@@ -227,7 +229,19 @@ fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
     if previous.exists() {
         remove_tree(&previous)?;
     }
-    std::fs::rename(out, &previous)?;
+    std::fs::rename(out, &previous).map_err(|e| {
+        if e.kind() == io::ErrorKind::ResourceBusy {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "{} cannot be replaced because it is a mount point or in use ({e}); build into a folder inside it with --output",
+                    out.display()
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
     if let Err(e) = std::fs::rename(staging, out) {
         std::fs::rename(&previous, out)?;
         return Err(e);

@@ -441,3 +441,40 @@ fn control_characters_and_old_mac_line_endings_are_cleaned_with_a_warning() {
         "the frontmatter is read"
     );
 }
+
+#[test]
+fn long_names_dotted_names_and_bad_bytes_get_clear_answers() {
+    let site = TestSite::new();
+    let long = "Very long name ".repeat(30);
+    site.note(
+        "A.md",
+        &format!("---\naliases: [\"{long}alias\"]\ntags: [\"{}\"]\n---\nSee [[a..b]] and [[mailbox.org]] and [[{long}]].\n", "t".repeat(300)),
+    )
+    .note("a..b.md", "Dotted.")
+    .note("mailbox.org.md", "A mail host.")
+    .note("Long.md", &format!("---\ntitle: \"{long}\"\n---\nLong title."));
+    let (code, err) = run_clean(&site, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    let a = site.page("a/index.html");
+    assert!(
+        a.contains("href=\"../a-b/") || a.contains("href=\"../a-b/index.html\""),
+        "{a}"
+    );
+    assert!(a.contains("../mailbox-org/"), "{a}");
+    for entry in walkdir::WalkDir::new(site.root().join("public")) {
+        let entry = entry.unwrap();
+        assert!(entry.file_name().len() <= 255, "{}", entry.path().display());
+    }
+
+    site.note("B.md", "ok\n")
+        .note("Bad.md", "line one\nline two \u{fffd}");
+    let mut bytes = b"line one\nline two ".to_vec();
+    bytes.push(0xff);
+    std::fs::write(site.root().join("content/Bad.md"), bytes).unwrap();
+    let (code, err) = run_clean(&site, &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("content/Bad.md:2:10: error: not valid UTF-8"),
+        "{err}"
+    );
+}

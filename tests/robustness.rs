@@ -66,7 +66,7 @@ fn problems_in_one_note_do_not_hide_problems_in_others() {
     std::fs::write(site.root().join("content/binary.md"), [0xff, 0xfe]).unwrap();
     let err = stderr(&site.run(&["check"]));
     assert!(
-        err.contains("content/binary.md: error: not valid UTF-8"),
+        err.contains("content/binary.md:1:1: error: not valid UTF-8"),
         "{err}"
     );
     assert!(

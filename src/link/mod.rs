@@ -359,6 +359,19 @@ fn has_extension(target: &str) -> bool {
         && ext.chars().all(char::is_alphanumeric)
 }
 
+/// Whether a name ends in the extension of a file type people attach
+/// (images, audio, video, documents); `[[a..b]]` or `[[mailbox.org]]`
+/// that resolve to nothing are unknown notes, not attachments.
+fn is_attachment_name(target: &str) -> bool {
+    const TYPES: [&str; 24] = [
+        "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "pdf", "mp3", "wav", "ogg",
+        "m4a", "flac", "mp4", "webm", "mov", "mkv", "canvas", "csv", "txt", "zip", "json", "base",
+    ];
+    target
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| TYPES.iter().any(|t| ext.eq_ignore_ascii_case(t)))
+}
+
 /// Where a link was written, turned into a file position only when a problem
 /// is reported (most links resolve, and positions cost a scan of the file).
 #[derive(Clone, Copy)]
@@ -474,7 +487,14 @@ impl Resolver<'_> {
         let found = if markdown {
             self.markdown_target(from, target)
         } else if has_extension(target) {
-            self.index.attachment(target).map(Resolved::Attachment)
+            // `[[mailbox.org]]` is a note when no attachment has that name.
+            match self.index.attachment(target) {
+                Err(Failure::NotFound) => self
+                    .index
+                    .note(self.notes, target, from)
+                    .map(|id| Resolved::Note { id, anchor: None }),
+                found => found.map(Resolved::Attachment),
+            }
         } else {
             self.index
                 .note(self.notes, target, from)
@@ -530,7 +550,7 @@ impl Resolver<'_> {
                 Resolved::Missing(format!("ambiguous: {list}"))
             }
             Err(Failure::NotFound) => {
-                let (what, help) = if has_extension(target) {
+                let (what, help) = if has_extension(target) && is_attachment_name(target) {
                     ("unknown attachment", None)
                 } else {
                     let name = target.rsplit('/').next().unwrap_or(target);

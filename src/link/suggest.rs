@@ -62,7 +62,14 @@ impl<'a> Suggester<'a> {
         let wanted = target.to_lowercase();
         let name = names.closest(&wanted)?;
         let name = self.name(names, name);
-        (name != target).then(|| format!("did you mean [[{name}]]?"))
+        // The same name, spaced or cased otherwise, failed to resolve for
+        // another reason: suggesting it back would not help.
+        let same = |a: &str, b: &str| {
+            a.split_whitespace()
+                .map(str::to_lowercase)
+                .eq(b.split_whitespace().map(str::to_lowercase))
+        };
+        (!same(name, target)).then(|| format!("did you mean [[{name}]]?"))
     }
 
     /// The name at position `i` of the index, as written in its note.
