@@ -9,14 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES=${1:-5}
 CASES=${CASES:-2000}
-cargo test --release --test fuzz --no-run --quiet
+# The test binary itself, so edits made meanwhile do not rebuild it mid-run.
+BIN=$(cargo test --release --test fuzz --no-run 2>&1 | grep -o 'target/release/deps/fuzz-[0-9a-f]*' | tail -1)
 deadline=$(( $(date +%s) + MINUTES * 60 ))
 total=0
 rounds=0
 seed=$(date +%s)
 while [ "$(date +%s)" -lt "$deadline" ]; do
   seed=$((seed + 1))
-  if ! out=$(PROPTEST_CASES=$CASES PROPTEST_RNG_SEED=$seed cargo test --release --quiet --test fuzz -- --nocapture 2>&1); then
+  if ! out=$(PROPTEST_CASES=$CASES PROPTEST_RNG_SEED=$seed "$BIN" --nocapture 2>&1); then
     echo "$out" | tail -40
     echo "fuzz: FAILED with PROPTEST_RNG_SEED=$seed after $total cases" >&2
     exit 1
