@@ -114,11 +114,17 @@ fn run_with_limit(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run dossier");
+    // Read beside the wait: a full pipe would stop the child.
+    let mut pipe = child.stderr.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut err = String::new();
+        let _ = pipe.read_to_string(&mut err);
+        err
+    });
     let deadline = std::time::Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            let mut err = String::new();
-            child.stderr.take()?.read_to_string(&mut err).ok()?;
+            let err = reader.join().ok()?;
             return Some((status.code()?, err));
         }
         if std::time::Instant::now() > deadline {
@@ -476,5 +482,46 @@ fn long_names_dotted_names_and_bad_bytes_get_clear_answers() {
     assert!(
         err.contains("content/Bad.md:2:10: error: not valid UTF-8"),
         "{err}"
+    );
+}
+
+#[test]
+fn thousands_of_placeholder_links_still_get_checked_and_suggested() {
+    let site = TestSite::new();
+    site.file("site.toml", "broken_links = \"warn\"\n");
+    for i in 0..2000 {
+        site.note(
+            &format!("topics/Note {i}.md"),
+            &format!(
+                "---\ntitle: Topic number {i}\n---\n[[Placeholder {i}]] and [[Topic numbr {i}]].\n"
+            ),
+        );
+    }
+    let limit = std::time::Duration::from_secs(120);
+    let (code, err) = run_with_limit(&site, &["check"], limit).expect("check did not finish");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.matches("warning: unknown link").count(), 4000);
+    assert!(
+        err.contains("content/topics/Note 17.md:4:24: warning: unknown link [[Topic numbr 17]]; did you mean [[Topic number 17]]?"),
+        "{}",
+        &err[..2000.min(err.len())]
+    );
+}
+
+#[test]
+fn a_new_content_dir_in_site_toml_is_watched() {
+    let site = TestSite::new();
+    site.note("A.md", "In content.")
+        .file("notes/B.md", "In notes.");
+    let server = common::ServeProcess::start(site.root(), &[]);
+    assert_eq!(server.get("/a/").0, 200);
+    site.file("site.toml", "content_dir = \"notes\"\n");
+    let page = wait_for_page(&server, "/b/", "In notes.");
+    assert!(page.contains("In notes."), "{page}");
+    site.file("notes/C.md", "Added later.");
+    let page = wait_for_page(&server, "/c/", "Added later.");
+    assert!(
+        page.contains("Added later."),
+        "the new folder is watched: {page}"
     );
 }
