@@ -115,7 +115,7 @@ fn run_with_limit(
         .spawn()
         .expect("run dossier");
     // Read beside the wait: a full pipe would stop the child.
-    let mut pipe = child.stderr.take()?;
+    let mut pipe = child.stderr.take().expect("stderr is piped");
     let reader = std::thread::spawn(move || {
         let mut err = String::new();
         let _ = pipe.read_to_string(&mut err);
