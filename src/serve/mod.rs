@@ -133,14 +133,23 @@ fn overlay_html(errors: &[String]) -> String {
          z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#2b0d0d;color:#ffdcdc;font:14px/1.5 ui-monospace,monospace;\
          border-top:3px solid #ff5c5c\"><strong>Dossier: the last save has errors; showing the last good build.</strong><ul style=\"margin:.5rem 0 0;padding-left:1.2rem\">",
     );
-    for d in errors {
+    for d in errors.iter().take(OVERLAY_ERRORS) {
         html.push_str("<li>");
         html.push_str(&escape_html(d));
         html.push_str("</li>");
     }
+    if errors.len() > OVERLAY_ERRORS {
+        html.push_str(&format!(
+            "<li>and {} more: the terminal lists them all</li>",
+            errors.len() - OVERLAY_ERRORS
+        ));
+    }
     html.push_str("</ul></div>");
     html
 }
+
+/// Errors the overlay lists: it is added to every page served.
+const OVERLAY_ERRORS: usize = 50;
 
 /// The live-reload client: reloads on `reload`, and when the server's version
 /// (sent on connecting) differs from the page's: after a restart, or after a
