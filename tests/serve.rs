@@ -58,7 +58,7 @@ fn serves_pages_with_types_redirects_404_and_head() {
 
     for (path, mime) in [
         ("/style.css", "text/css; charset=utf-8"),
-        ("/atom.xml", "application/xml; charset=utf-8"),
+        ("/atom.xml", "text/xml; charset=utf-8"),
         ("/robots.txt", "text/plain; charset=utf-8"),
         ("/actors/photo%20of%20wang.png", "image/png"),
     ] {

@@ -176,37 +176,16 @@ fn inject(html: &[u8], overlay: Option<&str>, version: &str) -> Vec<u8> {
     out
 }
 
-/// The content type for a file name.
-pub fn mime_type(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map_or("", |(_, e)| e)
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "ogg" => "audio/ogg",
-        "m4a" => "audio/mp4",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
+/// The content type for a file name, with `charset=utf-8` for text (every
+/// text file Dossier writes is UTF-8).
+pub fn mime_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(mime.subtype().as_str(), "javascript" | "xml" | "json");
+    if textual && mime.get_param(mime_guess::mime::CHARSET).is_none() && mime.subtype() != "json" {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -307,6 +286,7 @@ fn answer(snapshot: &Snapshot, raw_url: &str) -> http::Reply {
         },
     };
     let content_type = mime_type(&name);
+    let content_type = content_type.as_str();
     let body =
         match body {
             Body::Bytes(bytes) if content_type.starts_with("text/html") => http::Body::Owned(
@@ -575,6 +555,24 @@ mod tests {
         }
         // Double encoding decodes once to a harmless literal name.
         assert_eq!(request_key("/%252e%252e/x").unwrap().0, "%2e%2e/x");
+    }
+
+    #[test]
+    fn content_types_come_from_the_extension() {
+        for (name, mime) in [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("style.css", "text/css; charset=utf-8"),
+            ("dossier.js", "text/javascript; charset=utf-8"),
+            ("graph.json", "application/json"),
+            ("x.bmp", "image/bmp"),
+            ("x.flac", "audio/flac"),
+            ("x.mov", "video/quicktime"),
+            ("x.mkv", "video/x-matroska"),
+            ("x.ogv", "video/ogg"),
+            ("x.unknownext", "application/octet-stream"),
+        ] {
+            assert_eq!(mime_type(name), mime, "{name}");
+        }
     }
 
     #[test]
