@@ -3,11 +3,11 @@
 //!
 //! Resolution follows Obsidian, case-insensitively: exact vault path, then a
 //! unique file name, then a title, then an alias. Every lookup is a hash-map
-//! probe ([`index`]); a failed one asks [`suggest`] for the closest name.
+//! probe (`index`); a failed one asks `suggest` for the closest name.
 //!
-//! [`resolve`] resolves each note's links, [`graph`] adds them up into
-//! backlinks, relations and tags, [`checks`] looks at the whole site, and
-//! [`incremental`] is the preview's relink of notes whose text changed.
+//! `resolve` resolves each note's links, `graph` adds them up into
+//! backlinks, relations and tags, `checks` looks at the whole site, and
+//! `incremental` is the preview's relink of notes whose text changed.
 
 mod checks;
 mod graph;
