@@ -1,0 +1,547 @@
+//! What each page shows: the views templates see, and the list of pages.
+
+use super::*;
+
+#[derive(Serialize)]
+pub(super) struct SiteView<'a> {
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) base_url: &'a str,
+    pub(super) language: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct KindView {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) url: String,
+    pub(super) count: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct HomeKind<'a> {
+    #[serde(flatten)]
+    pub(super) kind: KindView,
+    /// The most linked-to notes of the kind.
+    pub(super) notes: Vec<&'a tera::Value>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TagView<'a> {
+    pub(super) name: &'a str,
+    pub(super) url: String,
+    pub(super) count: usize,
+}
+
+pub(super) const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+#[derive(Serialize)]
+pub(super) struct YearGroup<'a> {
+    pub(super) year: String,
+    pub(super) months: Vec<MonthGroup<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct MonthGroup<'a> {
+    /// English month name, empty for dates with only a year.
+    pub(super) month: &'static str,
+    pub(super) notes: Vec<TimelineItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TimelineItem<'a> {
+    #[serde(flatten)]
+    pub(super) note: &'a tera::Value,
+    pub(super) tags: &'a [String],
+}
+
+#[derive(Serialize)]
+pub(super) struct PartView<'a> {
+    pub(super) text: &'a str,
+    pub(super) url: Option<String>,
+    pub(super) missing: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct FieldView<'a> {
+    pub(super) key: &'a str,
+    pub(super) values: Vec<Vec<PartView<'a>>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct BacklinkView<'a> {
+    pub(super) note: &'a tera::Value,
+    pub(super) snippets: Vec<&'a Snippet>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RelationView<'a> {
+    pub(super) name: &'a str,
+    pub(super) notes: Vec<&'a tera::Value>,
+}
+
+#[derive(Serialize)]
+pub(super) struct NoteView<'a> {
+    pub(super) title: &'a str,
+    /// Markup and JSON made by Dossier, marked safe: printed as they are,
+    /// without a `safe` filter copying them on every page.
+    pub(super) json_ld: tera::Value,
+    pub(super) cssclasses: &'a [String],
+    pub(super) kind: Option<&'a str>,
+    pub(super) kind_label: Option<&'a str>,
+    pub(super) kind_url: Option<&'a str>,
+    pub(super) aliases: &'a [String],
+    pub(super) tags: Vec<TagView<'a>>,
+    pub(super) date: Option<&'a str>,
+    pub(super) description: Option<&'a str>,
+    pub(super) fields: Vec<FieldView<'a>>,
+    pub(super) content: tera::Value,
+    pub(super) toc: Vec<&'a Heading>,
+    pub(super) backlinks: Vec<BacklinkView<'a>>,
+    pub(super) relations: Vec<RelationView<'a>>,
+    pub(super) inverse_relations: Vec<RelationView<'a>>,
+    pub(super) timeline: Vec<&'a tera::Value>,
+    pub(super) mentions: Vec<BacklinkView<'a>>,
+    pub(super) mentions_total: usize,
+    pub(super) local_graph: tera::Value,
+    pub(super) path: &'a str,
+    pub(super) url: &'a str,
+}
+
+impl NoteView<'_> {
+    /// One [`prefetch::Step`] for everything the page shows of other notes.
+    pub(super) fn prefetch(&self, step: prefetch::Step) {
+        let relations = self.relations.iter().chain(&self.inverse_relations);
+        let refs = (self.backlinks.iter().chain(&self.mentions))
+            .map(|b| b.note)
+            .chain(self.timeline.iter().copied())
+            .chain(relations.flat_map(|r| r.notes.iter().copied()));
+        for note in refs {
+            prefetch::note_ref(note, step);
+        }
+        for b in self.backlinks.iter().chain(&self.mentions) {
+            for snippet in &b.snippets {
+                prefetch::snippet(snippet, step);
+            }
+        }
+    }
+}
+
+/// A page made from a template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// A note, by id.
+    Note(NoteId),
+    /// The index of the kind at this position in `[[kinds]]`.
+    Kind(usize),
+    /// A tag page, by lowercase tag name.
+    Tag(String),
+    /// The tag index.
+    Tags,
+    /// Every dated note in order.
+    Timeline,
+    /// The whole graph.
+    Graph,
+    /// The home page.
+    Home,
+    /// `404.html`.
+    NotFound,
+}
+
+/// What a template page shows; serialized into a hash for [`Renderer::fingerprint`].
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum PageData<'a> {
+    Note(Box<NoteView<'a>>),
+    Kind {
+        kind: KindView,
+        notes: Vec<&'a tera::Value>,
+    },
+    Tag {
+        tag: TagView<'a>,
+        notes: Vec<&'a tera::Value>,
+    },
+    Tags {
+        tags: Vec<TagView<'a>>,
+    },
+    Timeline {
+        years: Vec<YearGroup<'a>>,
+        tags: Vec<TagView<'a>>,
+    },
+    Graph {
+        graph: Vec<explore::GraphListing<'a>>,
+    },
+    Home {
+        recent: Vec<&'a tera::Value>,
+        note_count: usize,
+        kinds: Vec<HomeKind<'a>>,
+        top_tags: Vec<TagView<'a>>,
+    },
+    NotFound,
+}
+
+/// A page ready for its template: where it goes and what it shows.
+pub(super) struct Prepared<'a> {
+    pub(super) template: &'static str,
+    /// URL relative to the site root (`actors/wang-xiaohong/`).
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) data: PageData<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Every page made from a template, in a fixed order: the pages that list
+    /// many notes first, so that in a parallel render they overlap with the
+    /// many small note pages instead of leaving one thread busy at the end.
+    pub fn pages(&self) -> Vec<Page> {
+        let lib = self.library;
+        let mut pages = vec![Page::Graph, Page::Timeline, Page::Home];
+        pages.extend((0..self.config.kinds.len()).map(Page::Kind));
+        pages.extend(lib.tags.keys().cloned().map(Page::Tag));
+        pages.extend([Page::Tags, Page::NotFound]);
+        pages.extend(
+            (0..lib.notes.len())
+                .filter(|&id| lib.published[id])
+                .map(Page::Note),
+        );
+        pages
+    }
+
+    pub(super) fn published(&self) -> impl Iterator<Item = NoteId> + '_ {
+        (0..self.library.notes.len()).filter(|&id| self.library.published[id])
+    }
+
+    /// Published notes of the kind at `k` in `[[kinds]]`, by title.
+    pub(super) fn notes_of_kind(&self, k: usize) -> Vec<NoteId> {
+        let lib = self.library;
+        let name = &self.config.kinds[k].name;
+        let mut ids: Vec<NoteId> = self
+            .published()
+            .filter(|&id| lib.notes[id].kind.as_ref() == Some(name))
+            .collect();
+        lib.sort_by_title(&mut ids);
+        ids
+    }
+
+    pub(super) fn tag_view(&self, tag: &'a crate::link::Tag) -> TagView<'a> {
+        TagView {
+            name: &tag.name,
+            url: page_link(self.config, &tag.url),
+            count: tag.notes.len(),
+        }
+    }
+
+    /// Everything a page shows except a note's body, which is rendered only
+    /// when the page must be written.
+    pub(super) fn prepare(&self, page: &Page) -> Prepared<'_> {
+        let lib = self.library;
+        match page {
+            Page::Note(id) => {
+                let note = &lib.notes[*id];
+                Prepared {
+                    template: "note.html",
+                    url: note.url.clone(),
+                    title: note.title.clone(),
+                    data: PageData::Note(Box::new(self.note_view(*id))),
+                }
+            }
+            Page::Kind(k) => {
+                let kind = &self.config.kinds[*k];
+                let ids = self.notes_of_kind(*k);
+                Prepared {
+                    template: "kind.html",
+                    url: kind_url(&kind.folder),
+                    title: kind.label.clone(),
+                    data: PageData::Kind {
+                        kind: self.nav[*k].clone(),
+                        notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                    },
+                }
+            }
+            Page::Tag(key) => {
+                let tag = &lib.tags[key];
+                Prepared {
+                    template: "tag.html",
+                    url: tag.url.clone(),
+                    title: format!("#{}", tag.name),
+                    data: PageData::Tag {
+                        tag: self.tag_view(tag),
+                        notes: tag.notes.iter().map(|&id| self.note_ref(id)).collect(),
+                    },
+                }
+            }
+            Page::Timeline => {
+                let mut years: Vec<YearGroup> = Vec::new();
+                // Oldest first, as a timeline reads.
+                for &id in self.dated.iter().rev() {
+                    let note = &lib.notes[id];
+                    let date = note.date.as_deref().unwrap_or_default();
+                    let year = date.get(..4).unwrap_or(date).to_string();
+                    let month = date
+                        .get(5..7)
+                        .and_then(|m| m.parse::<usize>().ok())
+                        .filter(|m| (1..=12).contains(m));
+                    let month = month.map_or("", |m| MONTHS[m - 1]);
+                    if years.last().is_none_or(|y| y.year != year) {
+                        years.push(YearGroup {
+                            year: year.clone(),
+                            months: Vec::new(),
+                        });
+                    }
+                    let months = &mut years.last_mut().expect("pushed above").months;
+                    if months.last().is_none_or(|m| m.month != month) {
+                        months.push(MonthGroup {
+                            month,
+                            notes: Vec::new(),
+                        });
+                    }
+                    let item = TimelineItem {
+                        note: self.note_ref(id),
+                        tags: &note.tags,
+                    };
+                    months.last_mut().expect("pushed above").notes.push(item);
+                }
+                Prepared {
+                    template: "timeline.html",
+                    url: "timeline/".into(),
+                    title: "Timeline".into(),
+                    data: PageData::Timeline {
+                        years,
+                        tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
+                    },
+                }
+            }
+            Page::Graph => Prepared {
+                template: "graph.html",
+                url: "graph/".into(),
+                title: "Graph".into(),
+                data: PageData::Graph {
+                    graph: explore::listing(lib, &self.note_links),
+                },
+            },
+            Page::Tags => Prepared {
+                template: "tags.html",
+                url: "tags/".into(),
+                title: "Tags".into(),
+                data: PageData::Tags {
+                    tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
+                },
+            },
+            Page::Home => {
+                let recent = &self.dated[..self.dated.len().min(self.config.recent_count)];
+                let kinds = self
+                    .config
+                    .kinds
+                    .iter()
+                    .zip(&self.nav)
+                    .map(|(kind, view)| {
+                        let mut ids: Vec<NoteId> = self
+                            .published()
+                            .filter(|&id| lib.notes[id].kind.as_deref() == Some(&kind.name))
+                            .collect();
+                        ids.sort_by_cached_key(|&id| {
+                            (
+                                std::cmp::Reverse(lib.backlinks[id].len()),
+                                lib.notes[id].title.to_lowercase(),
+                            )
+                        });
+                        ids.truncate(HOME_NOTES_PER_KIND);
+                        HomeKind {
+                            kind: view.clone(),
+                            notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                        }
+                    })
+                    .collect();
+                let mut top_tags: Vec<TagView> =
+                    lib.tags.values().map(|t| self.tag_view(t)).collect();
+                top_tags.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+                top_tags.truncate(HOME_TAGS);
+                Prepared {
+                    template: "index.html",
+                    url: String::new(),
+                    title: self.config.title.clone(),
+                    data: PageData::Home {
+                        recent: recent.iter().map(|&id| self.note_ref(id)).collect(),
+                        note_count: self.published().count(),
+                        kinds,
+                        top_tags,
+                    },
+                }
+            }
+            Page::NotFound => Prepared {
+                template: "404.html",
+                url: String::new(),
+                title: "Page not found".into(),
+                data: PageData::NotFound,
+            },
+        }
+    }
+
+    /// Starts loading what [`Renderer::note_view`] reads first of other
+    /// notes: where the linking notes keep their links, the note refs and
+    /// graph nodes of neighbours, and the links of the notes this one links.
+    /// Their addresses are at hand, so every load starts at once; the view
+    /// reads them a little later.
+    pub(super) fn prefetch_neighbours(&self, id: NoteId) {
+        let lib = self.library;
+        for b in &lib.backlinks[id] {
+            prefetch::line(&lib.notes[b.source].scan.links);
+            prefetch::line(b.links.as_ptr());
+            prefetch::line(&self.note_refs[b.source]);
+            prefetch::line(&self.graph_nodes[b.source]);
+        }
+        for link in &lib.links[id] {
+            if let Resolved::Note { id: target, .. } = *link {
+                prefetch::line(&self.graph_nodes[target]);
+                prefetch::line(&self.note_links[target]);
+            }
+        }
+    }
+
+    pub(super) fn note_view<'r>(&'r self, id: NoteId) -> NoteView<'r> {
+        let lib = self.library;
+        self.prefetch_neighbours(id);
+        let note = &lib.notes[id];
+        let kind = self.kind_of(id);
+        let fields = note
+            .fields
+            .iter()
+            .zip(&lib.fields[id])
+            .map(|(field, values)| FieldView {
+                key: &field.key,
+                values: values
+                    .iter()
+                    .map(|parts| {
+                        parts
+                            .iter()
+                            .map(|part| match part {
+                                Part::Text(text) => PartView {
+                                    text,
+                                    url: None,
+                                    missing: false,
+                                },
+                                Part::Link { label, target } => PartView {
+                                    text: label,
+                                    url: self.resolved_url("", target),
+                                    missing: matches!(target, Resolved::Missing(_)),
+                                },
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect();
+        let relation_views = |list: &'r [(String, Vec<NoteId>)]| -> Vec<RelationView<'r>> {
+            list.iter()
+                .map(|(name, ids)| RelationView {
+                    name,
+                    notes: ids.iter().map(|&i| self.note_ref(i)).collect(),
+                })
+                .collect()
+        };
+        NoteView {
+            title: &note.title,
+            json_ld: tera::Value::safe_string(&jsonld::note_json_ld(
+                lib,
+                self.config,
+                &self.note_links,
+                id,
+            )),
+            cssclasses: &note.cssclasses,
+            kind: kind.map(|k| k.name.as_str()),
+            kind_label: kind.map(|k| k.label.as_str()),
+            kind_url: kind
+                .and_then(|k| self.nav.iter().find(|v| v.name == k.name))
+                .map(|v| &*v.url),
+            aliases: &note.aliases,
+            tags: note
+                .tags
+                .iter()
+                .filter_map(|t| lib.tags.get(&t.to_lowercase()))
+                .map(|t| self.tag_view(t))
+                .collect(),
+            date: note.date.as_deref(),
+            description: note.description.as_deref(),
+            fields,
+            content: tera::Value::safe_string(""),
+            toc: note
+                .scan
+                .headings
+                .iter()
+                .filter(|h| !(note.title_from_h1 && h.level == 1 && h.text == note.title))
+                .collect(),
+            backlinks: lib.backlinks[id]
+                .iter()
+                .map(|b| BacklinkView {
+                    note: self.note_ref(b.source),
+                    snippets: b
+                        .links
+                        .iter()
+                        .map(|&i| &lib.notes[b.source].scan.links[i].context)
+                        .collect(),
+                })
+                .collect(),
+            relations: relation_views(&lib.relations[id]),
+            inverse_relations: relation_views(&lib.inverse_relations[id]),
+            timeline: self
+                .note_timeline(id)
+                .into_iter()
+                .map(|i| self.note_ref(i))
+                .collect(),
+            mentions: lib.mentions[id]
+                .iter()
+                .take(MENTIONS_SHOWN)
+                .map(|m| BacklinkView {
+                    note: self.note_ref(m.source),
+                    snippets: vec![&m.context],
+                })
+                .collect(),
+            mentions_total: lib.mentions[id].len(),
+            local_graph: tera::Value::safe_string(&explore::local_graph(
+                lib,
+                self.config,
+                &|i| self.graph_node(i),
+                id,
+            )),
+            path: &note.path,
+            url: self.note_link(id),
+        }
+    }
+
+    /// For actors and topics: the dated notes that link to this one or that it
+    /// links to, oldest first.
+    pub(super) fn note_timeline(&self, id: NoteId) -> Vec<NoteId> {
+        let lib = self.library;
+        if !matches!(lib.notes[id].kind.as_deref(), Some("actor" | "topic")) {
+            return Vec::new();
+        }
+        let mut ids: Vec<NoteId> = lib.backlinks[id].iter().map(|b| b.source).collect();
+        ids.extend(lib.links[id].iter().filter_map(|r| match r {
+            Resolved::Note { id, .. } => Some(*id),
+            _ => None,
+        }));
+        ids.extend(
+            lib.relations[id]
+                .iter()
+                .chain(&lib.inverse_relations[id])
+                .flat_map(|(_, ids)| ids.iter().copied()),
+        );
+        ids.retain(|&other| other != id && lib.published[other] && lib.notes[other].date.is_some());
+        ids.sort_unstable_by_key(|&other| self.chrono_rank[other]);
+        ids.dedup();
+        ids
+    }
+}
