@@ -298,7 +298,7 @@ pub(crate) fn parse_note(
         stamp: None,
         signature: 0,
         // Only compared with the same note's hash from an earlier build, so
-        // a fast hash does: SipHash over every byte cost 1% of a build.
+        // a fast hash does.
         source_hash: {
             use std::hash::Hasher;
             let mut hasher = rustc_hash::FxHasher::default();

@@ -281,8 +281,7 @@ pub(super) fn stamp_of(meta: &std::fs::Metadata) -> Option<Stamp> {
 
 /// A file's bytes and its [`stamp`], from one `stat` of the open file and,
 /// for a file that does not grow meanwhile, one `read`: `std::fs::read` plus
-/// a separate stamp cost two `stat`s and two `read`s, a fifth of the calls
-/// into the kernel that reading a large site makes.
+/// a separate stamp cost two `stat`s and two `read`s.
 pub(super) fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Option<Stamp>)> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;

@@ -13,7 +13,6 @@ mod explore;
 mod feeds;
 mod fingerprint;
 mod jsonld;
-mod prefetch;
 pub mod search;
 mod theme;
 mod urls;
@@ -272,10 +271,7 @@ impl<'a> Renderer<'a> {
     /// What lists show of note `id` (`title`, `url`, `kind`, `kind_label`,
     /// `date`, `description`), as a template value made once: values are
     /// reference-counted, so every page listing the note shares it. Views
-    /// borrow it, and serializing a page's context clones it once. Tera
-    /// finds a key of a small map by scanning its entries in order, so the
-    /// two that every list prints come first: a page reads less of each of
-    /// the dozens of notes it links.
+    /// borrow it, and serializing a page's context clones it once.
     fn note_ref(&self, id: NoteId) -> &tera::Value {
         self.note_refs[id].get_or_init(|| {
             let note = &self.library.notes[id];
@@ -301,8 +297,7 @@ impl<'a> Renderer<'a> {
     /// instead, each would land among the temporaries of whichever page
     /// needed it first, scattered over the heap; made together they sit
     /// side by side, and on a large site the pages, which read them in
-    /// random order, miss the processor's caches less (30k notes: render
-    /// stage 2% faster).
+    /// random order, miss the processor's caches less (bench/README.md).
     fn make_note_refs(&self) {
         let published: Vec<NoteId> = self.published().collect();
         // One run of notes per thread, each made in order.
@@ -390,9 +385,6 @@ impl<'a> Renderer<'a> {
         let mut expected = 0;
         match prepared.data {
             PageData::Note(mut view) => {
-                // Each step of loading what the page shows of other notes
-                // overlaps with work that does not need it.
-                view.prefetch(prefetch::Step::Headers);
                 if let Page::Note(id) = page {
                     let body = self.body_html(
                         *id,
@@ -403,9 +395,7 @@ impl<'a> Renderer<'a> {
                     expected = body.len() + view.local_graph.as_str().map_or(0, str::len);
                     view.content = tera::Value::safe_string(&body);
                 }
-                view.prefetch(prefetch::Step::Entries);
                 context.insert("note", &view);
-                view.prefetch(prefetch::Step::Text);
             }
             PageData::Kind { kind, notes } => {
                 context.insert("kind", &kind);

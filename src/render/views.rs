@@ -121,25 +121,6 @@ pub(super) struct NoteView<'a> {
     pub(super) url: &'a str,
 }
 
-impl NoteView<'_> {
-    /// One [`prefetch::Step`] for everything the page shows of other notes.
-    pub(super) fn prefetch(&self, step: prefetch::Step) {
-        let relations = self.relations.iter().chain(&self.inverse_relations);
-        let refs = (self.backlinks.iter().chain(&self.mentions))
-            .map(|b| b.note)
-            .chain(self.timeline.iter().copied())
-            .chain(relations.flat_map(|r| r.notes.iter().copied()));
-        for note in refs {
-            prefetch::note_ref(note, step);
-        }
-        for b in self.backlinks.iter().chain(&self.mentions) {
-            for snippet in &b.snippets {
-                prefetch::snippet(snippet, step);
-            }
-        }
-    }
-}
-
 /// A page made from a template.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Page {
@@ -390,30 +371,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Starts loading what [`Renderer::note_view`] reads first of other
-    /// notes: where the linking notes keep their links, the note refs and
-    /// graph nodes of neighbours, and the links of the notes this one links.
-    /// Their addresses are at hand, so every load starts at once; the view
-    /// reads them a little later.
-    pub(super) fn prefetch_neighbours(&self, id: NoteId) {
-        let lib = self.library;
-        for b in &lib.backlinks[id] {
-            prefetch::line(&lib.notes[b.source].scan.links);
-            prefetch::line(b.links.as_ptr());
-            prefetch::line(&self.note_refs[b.source]);
-            prefetch::line(&self.graph_nodes[b.source]);
-        }
-        for link in &lib.links[id] {
-            if let Resolved::Note { id: target, .. } = *link {
-                prefetch::line(&self.graph_nodes[target]);
-                prefetch::line(&self.note_links[target]);
-            }
-        }
-    }
-
     pub(super) fn note_view<'r>(&'r self, id: NoteId) -> NoteView<'r> {
         let lib = self.library;
-        self.prefetch_neighbours(id);
         let note = &lib.notes[id];
         let kind = self.kind_of(id);
         let fields = note
