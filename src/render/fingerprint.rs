@@ -19,30 +19,20 @@ impl std::io::Write for HashWriter {
 
 impl<'a> Renderer<'a> {
     /// A hash of everything that goes into `page`: equal fingerprints mean
-    /// byte-identical output, so a preview rebuild can skip the page.
+    /// byte-identical output, so a preview rebuild can skip the page. It is
+    /// the data the page's view serializes, so whatever a view shows is in
+    /// it, plus, for a note page, the inputs of its body (which the view
+    /// gets only when the page is written).
     pub fn fingerprint(&self, page: &Page) -> u64 {
-        match page {
-            Page::Note(id) => return self.note_fingerprint(*id),
-            Page::Kind(_) | Page::Tag(_) => return self.list_fingerprint(page),
-            Page::Graph => {
-                // Titles, URLs and kinds of every note, and the edges between them.
-                let lib = self.library;
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                (self.seed, "graph", lib.graph_hash()).hash(&mut h);
-                for id in self.published() {
-                    let note = &lib.notes[id];
-                    (&note.title, &note.url, &note.kind).hash(&mut h);
-                }
-                return h.finish();
-            }
-            Page::Tags | Page::Timeline | Page::Home | Page::NotFound => {}
-        }
         let prepared = self.prepare(page);
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
         self.seed.hash(&mut hasher.0);
         prepared.template.hash(&mut hasher.0);
         prepared.url.hash(&mut hasher.0);
         prepared.title.hash(&mut hasher.0);
+        if let Page::Note(id) = page {
+            self.content_key(*id, &mut hasher.0);
+        }
         // Template maps keep their keys in insertion order, so equal data
         // serializes equal. Serializing cannot fail; a failure would only
         // cost a re-render.
@@ -50,95 +40,7 @@ impl<'a> Renderer<'a> {
         hasher.0.finish()
     }
 
-    /// [`Renderer::fingerprint`] of a note page, from its inputs rather than its
-    /// view: the note's own text covers everything taken from it; other notes
-    /// count through what the page shows of them ([`Renderer::ref_key`]).
-    pub(super) fn note_fingerprint(&self, id: NoteId) -> u64 {
-        let lib = self.library;
-        let note = &lib.notes[id];
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        let h = &mut hasher;
-        self.seed.hash(h);
-        note.path.hash(h);
-        note.url.hash(h);
-        self.content_key(id, h);
-        for resolved in &lib.links[id] {
-            if let Resolved::Note { id: target, .. } = resolved {
-                self.ref_key(*target, h); // shown in the note's timeline
-            }
-        }
-        for part in lib.fields[id].iter().flatten().flatten() {
-            if let Part::Link { target, .. } = part {
-                self.resolved_key(target, h);
-            }
-        }
-        for tag in &note.tags {
-            if let Some(tag) = lib.tags.get(&tag.to_lowercase()) {
-                (&tag.name, &tag.url, tag.notes.len()).hash(h);
-            }
-        }
-        lib.mentions[id].len().hash(h);
-        for mention in lib.mentions[id].iter().take(MENTIONS_SHOWN) {
-            self.ref_key(mention.source, h);
-            mention.context.hash(h);
-        }
-        for backlink in &lib.backlinks[id] {
-            self.ref_key(backlink.source, h);
-            lib.notes[backlink.source].source_hash.hash(h);
-            backlink.links.hash(h);
-        }
-        for list in [&lib.relations[id], &lib.inverse_relations[id]] {
-            list.len().hash(h);
-            for (name, ids) in list {
-                name.hash(h);
-                ids.len().hash(h);
-                for &other in ids {
-                    self.ref_key(other, h);
-                }
-            }
-        }
-        hasher.finish()
-    }
-
-    /// [`Renderer::fingerprint`] of a kind or tag page: the list's heading and
-    /// what it shows of each note.
-    pub(super) fn list_fingerprint(&self, page: &Page) -> u64 {
-        let lib = self.library;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        let h = &mut hasher;
-        self.seed.hash(h);
-        page.hash(h);
-        let ids: Vec<NoteId> = match page {
-            Page::Kind(k) => self.notes_of_kind(*k),
-            Page::Tag(key) => match lib.tags.get(key) {
-                Some(tag) => {
-                    (&tag.name, &tag.url).hash(h);
-                    tag.notes.clone()
-                }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        ids.len().hash(h);
-        for id in ids {
-            self.ref_key(id, h);
-        }
-        hasher.finish()
-    }
-
-    /// Hashes what lists show of a note ([`Renderer::note_ref`]).
-    pub(super) fn ref_key(&self, id: NoteId, h: &mut impl Hasher) {
-        let note = &self.library.notes[id];
-        (
-            &note.title,
-            &note.url,
-            &note.kind,
-            &note.date,
-            &note.description,
-        )
-            .hash(h);
-    }
-
+    /// Hashes where a resolved link goes.
     pub(super) fn resolved_key(&self, resolved: &Resolved, h: &mut impl Hasher) {
         let lib = self.library;
         match resolved {
