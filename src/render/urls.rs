@@ -43,16 +43,14 @@ pub(super) fn encode_path(path: &str) -> String {
 
 /// [`encode_path`], appending to `out`.
 pub(super) fn push_encoded_path(out: &mut String, path: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xF)] as char);
-        }
-    }
+    /// Everything but letters, digits, `-._~` and the `/` between segments.
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    out.extend(percent_encoding::utf8_percent_encode(path, PATH));
 }
 
 impl<'a> Renderer<'a> {

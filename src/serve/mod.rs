@@ -203,24 +203,18 @@ pub fn request_key(raw_url: &str) -> Result<(String, bool), BadPath> {
     if !path.starts_with('/') {
         return Err(BadPath::Invalid);
     }
+    // Every `%` must start an escape: a stray one is a malformed request,
+    // not a literal to guess about.
     let bytes = path.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            let value = hex
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or(BadPath::Invalid)?;
-            decoded.push(value);
-            i += 3;
-        } else {
-            decoded.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = memchr::memchr_iter(b'%', bytes).all(|i| {
+        bytes
+            .get(i + 1..i + 3)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return Err(BadPath::Invalid);
     }
+    let decoded: Vec<u8> = percent_encoding::percent_decode(bytes).collect();
     let decoded = String::from_utf8(decoded).map_err(|_| BadPath::Invalid)?;
     if decoded.contains(['\0', '\\']) {
         return Err(BadPath::Invalid);
