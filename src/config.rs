@@ -89,16 +89,26 @@ impl Default for Config {
 }
 
 /// A configuration problem; the CLI exits with code 2 for these.
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `site.toml` exists but cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `site.toml` is not valid TOML, or a value is not allowed.
+    #[error("{}: {problem}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with `line:col: ` where known.
+        problem: String,
+    },
 }
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Reads `site.toml` from `root`. A missing file means all defaults.
@@ -107,9 +117,9 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", path.display()))),
+            Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Config::parse(&text).map_err(|msg| ConfigError(format!("{}: {msg}", path.display())))
+        Config::parse(&text).map_err(|problem| ConfigError::Invalid { path, problem })
     }
 
     /// Parses and validates the text of a `site.toml`.

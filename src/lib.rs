@@ -73,48 +73,64 @@ pub struct BuildReport {
 }
 
 /// Why a build failed. Each maps to an exit code of the CLI.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// `site.toml`, theme, templates or output folder are unusable (exit code 2).
-    Config(String),
+    /// `site.toml` is unusable (exit code 2).
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// The theme or a template is unusable (exit code 2).
+    #[error(transparent)]
+    Template(#[from] render::TemplateError),
+    /// The output folder is one Dossier refuses to replace (exit code 2).
+    #[error(transparent)]
+    Output(#[from] write::OutputError),
+    /// The content folder cannot be loaded at all (exit code 2).
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
     /// The content has errors, all listed, warnings included (exit code 1).
+    #[error("{}", content_report(.0))]
     Content(Vec<Diagnostic>),
     /// Writing the output failed (exit code 1); the previous output is intact.
-    Io(String),
+    #[error("writing the site into {} failed: {source}; the previous output is unchanged", output.display())]
+    Write {
+        /// The output folder.
+        output: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl BuildError {
     /// The process exit code for this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            BuildError::Config(_) => 2,
-            BuildError::Content(_) | BuildError::Io(_) => 1,
+            BuildError::Config(_)
+            | BuildError::Template(_)
+            | BuildError::Output(_)
+            | BuildError::Load(_) => 2,
+            BuildError::Content(_) | BuildError::Write { .. } => 1,
         }
     }
 }
 
-impl std::fmt::Display for BuildError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BuildError::Config(msg) | BuildError::Io(msg) => f.write_str(msg),
-            BuildError::Content(diags) => {
-                for d in diags {
-                    writeln!(f, "{d}")?;
-                }
-                let errors = diags.iter().filter(|d| d.is_error()).count();
-                f.write_str(&diag::count(errors, "error"))
-            }
-        }
+/// Every diagnostic on a line, then the count of errors.
+fn content_report(diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
+    for d in diagnostics {
+        text.push_str(&d.to_string());
+        text.push('\n');
     }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    text.push_str(&diag::count(errors, "error"));
+    text
 }
 
-impl std::error::Error for BuildError {}
-
-fn write_failed(output: &Path, e: std::io::Error) -> BuildError {
-    BuildError::Io(format!(
-        "writing the site into {} failed: {e}; the previous output is unchanged",
-        output.display()
-    ))
+fn write_failed(output: &Path, source: std::io::Error) -> BuildError {
+    BuildError::Write {
+        output: output.to_path_buf(),
+        source,
+    }
 }
 
 /// Runs the whole pipeline. Every content problem is collected and reported
@@ -130,14 +146,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site), BuildError> {
     let started = Instant::now();
     let root = &options.root;
-    let config = Config::load(root).map_err(|e| BuildError::Config(e.to_string()))?;
+    let config = Config::load(root)?;
     let output = match &options.output {
         Some(o) => o.clone(),
         None => site::under(root, &config.output_dir),
     };
     let output = if options.write {
         let content_dir = site::under(root, &config.content_dir);
-        Some(write::check_output_dir(root, &content_dir, &output).map_err(BuildError::Config)?)
+        Some(write::check_output_dir(root, &content_dir, &output)?)
     } else {
         None
     };
@@ -165,7 +181,7 @@ pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site
         files += 1;
     }
     files += site.renderer().render_all(&sink).map_err(|e| match e {
-        render::RenderError::Template(e) => BuildError::Config(e.to_string()),
+        render::RenderError::Template(e) => BuildError::Template(e),
         render::RenderError::Write(e) => write_failed(out_dir, e),
         render::RenderError::Internal(d) => BuildError::Content(vec![d]),
     })?;

@@ -36,16 +36,12 @@ pub(crate) fn under(root: &Path, path: &Path) -> PathBuf {
     }
 }
 
-fn config_error(e: impl std::fmt::Display) -> BuildError {
-    BuildError::Config(e.to_string())
-}
-
 impl Site {
     /// Reads settings and templates, loads every note and links them. Content
     /// problems do not fail this; they are in [`Site::diagnostics`].
     pub fn load(root: &Path, drafts: bool) -> Result<Site, BuildError> {
-        let config = Config::load(root).map_err(config_error)?;
-        let theme = render::load_templates(root, &config).map_err(config_error)?;
+        let config = Config::load(root)?;
+        let theme = render::load_templates(root, &config)?;
         let mut site = Site {
             root: root.to_path_buf(),
             drafts,
@@ -106,8 +102,7 @@ impl Site {
             &self.config,
             previous,
             changed,
-        )
-        .map_err(BuildError::Config)?;
+        )?;
         self.walk_diagnostics = std::mem::take(&mut vault.diagnostics);
         self.library = link::relink(
             vault,
@@ -121,7 +116,7 @@ impl Site {
     /// Reads `site.toml` and the templates again. Notes are parsed again only
     /// when the kinds or the content folder changed (a note's kind comes from them).
     pub fn reload_settings(&mut self) -> Result<(), BuildError> {
-        let config = Config::load(&self.root).map_err(config_error)?;
+        let config = Config::load(&self.root)?;
         // Notes depend on the settings only through their kinds and folder.
         let reparse =
             config.kinds != self.config.kinds || config.content_dir != self.config.content_dir;
@@ -132,7 +127,7 @@ impl Site {
 
     /// Reads the templates again.
     pub fn reload_templates(&mut self) -> Result<(), BuildError> {
-        self.theme = render::load_templates(&self.root, &self.config).map_err(config_error)?;
+        self.theme = render::load_templates(&self.root, &self.config)?;
         Ok(())
     }
 

@@ -57,18 +57,47 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Refuses output folders whose replacement would destroy the user's files:
+/// An output folder Dossier will not write to (the CLI exits with code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The folder's absolute path cannot be worked out.
+    #[error("cannot resolve output folder {}: {source}", path.display())]
+    Resolve {
+        /// The folder as given.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The folder is one a build must not replace.
+    #[error("refusing to write the site to {}: {why}; choose another folder with --output or output_dir in site.toml", path.display())]
+    Refused {
+        /// The folder.
+        path: PathBuf,
+        /// Why not.
+        why: &'static str,
+    },
+}
+
 /// `/`, the site root, the content folder, any parent of those, anything
 /// inside the content folder, and non-empty folders Dossier did not write.
-pub fn check_output_dir(root: &Path, content: &Path, output: &Path) -> Result<PathBuf, String> {
-    let io_err = |e: io::Error| format!("cannot resolve output folder {}: {e}", output.display());
+pub fn check_output_dir(
+    root: &Path,
+    content: &Path,
+    output: &Path,
+) -> Result<PathBuf, OutputError> {
+    let io_err = |source: io::Error| OutputError::Resolve {
+        path: output.to_path_buf(),
+        source,
+    };
     let out = absolute(output).map_err(io_err)?;
     let root = absolute(root).map_err(io_err)?;
     let content = absolute(content).map_err(io_err)?;
-    let refuse = |why: &str| {
-        Err(format!(
-            "refusing to write the site to {}: {why}; choose another folder with --output or output_dir in site.toml",
-            out.display()
-        ))
+    let refuse = |why: &'static str| {
+        Err(OutputError::Refused {
+            path: out.clone(),
+            why,
+        })
     };
     if out.parent().is_none() {
         return refuse("it is the filesystem root");

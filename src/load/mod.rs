@@ -13,6 +13,18 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 pub use walk::{load, load_reusing, reparse_in_place};
 
+/// Why the content could not be loaded at all (one bad note is a
+/// diagnostic, not this).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The content folder is missing.
+    #[error("content folder {} does not exist; create it, set content_dir in site.toml, or start a new site with `dossier init DIR`", .0.display())]
+    NoContentFolder(PathBuf),
+    /// An `ignore` glob of `site.toml` does not compile.
+    #[error("site.toml: {0}")]
+    Ignore(String),
+}
+
 use crate::config::Config;
 use crate::diag::{line_col, Diagnostic, LineIndex};
 use crate::markdown::{self, Scan};

@@ -6,7 +6,7 @@ use super::*;
 
 /// Walks `content_dir` and loads every note and attachment. `root` is the site
 /// root, used to show paths the way the user typed them.
-pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, String> {
+pub fn load(root: &Path, content_dir: &Path, config: &Config) -> Result<Vault, LoadError> {
     load_reusing(root, content_dir, config, HashMap::new(), &HashSet::new())
 }
 
@@ -104,14 +104,12 @@ pub fn load_reusing(
     config: &Config,
     mut previous: HashMap<String, Note>,
     changed: &HashSet<PathBuf>,
-) -> Result<Vault, String> {
+) -> Result<Vault, LoadError> {
     if !content_dir.is_dir() {
-        return Err(format!(
-            "content folder {} does not exist; create it or set content_dir in site.toml",
-            content_dir.display()
-        ));
+        return Err(LoadError::NoContentFolder(content_dir.to_path_buf()));
     }
-    let ignore = crate::ignore::Ignore::new(&config.ignore)?;
+    // Checked when site.toml was read; an error here means it changed since.
+    let ignore = crate::ignore::Ignore::new(&config.ignore).map_err(LoadError::Ignore)?;
     // The walk reads each note's file as soon as it finds it and hands it to
     // the parsers. It runs on a thread of its own, beside the thread pool:
     // a file that is not in the page cache then stalls only the walk, while

@@ -65,16 +65,50 @@ impl OutputFile {
 }
 
 /// A theme or template problem; the CLI exits with code 2 for these.
-#[derive(Debug)]
-pub struct TemplateError(pub String);
-
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// `theme` in `site.toml` names a folder that is not there.
+    #[error("theme `{theme}` not found: expected the folder {}", folder.display())]
+    MissingTheme {
+        /// The theme's name.
+        theme: String,
+        /// Where it was looked for.
+        folder: PathBuf,
+    },
+    /// A template is a FIFO, socket or device: opening it could wait forever.
+    #[error("template {} is not a regular file; replace it with a file or remove it", path.display())]
+    NotAFile {
+        /// The template.
+        path: PathBuf,
+    },
+    /// A template cannot be read.
+    #[error("cannot read template {}: {source}", path.display())]
+    Read {
+        /// The template.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Tera refused the templates (syntax, a missing parent).
+    #[error("template error: {}", error_chain(source))]
+    Parse {
+        /// Tera's error.
+        #[source]
+        source: tera::Error,
+    },
+    /// A template failed while rendering a page.
+    #[error("rendering {page} with {template}: {}", error_chain(source))]
+    Render {
+        /// The page's output path.
+        page: String,
+        /// The template.
+        template: String,
+        /// Tera's error.
+        #[source]
+        source: tera::Error,
+    },
 }
-
-impl std::error::Error for TemplateError {}
 
 /// Why rendering stopped.
 #[derive(Debug)]
@@ -345,11 +379,10 @@ impl<'a> Renderer<'a> {
         let mut html = Vec::with_capacity(PAGE_FRAME_BYTES + expected);
         self.tera
             .render_to(template, context, &mut html)
-            .map_err(|e| {
-                TemplateError(format!(
-                    "rendering {out_path} with {template}: {}",
-                    error_chain(&e)
-                ))
+            .map_err(|source| TemplateError::Render {
+                page: out_path.clone(),
+                template: template.to_string(),
+                source,
             })?;
         Ok(OutputFile::Bytes {
             path: out_path,

@@ -68,11 +68,10 @@ pub struct Theme {
 pub fn load_templates(root: &Path, config: &Config) -> Result<Theme, TemplateError> {
     let theme_dir = root.join("themes").join(&config.theme);
     if config.theme != "default" && !theme_dir.is_dir() {
-        return Err(TemplateError(format!(
-            "theme `{}` not found: expected the folder {}",
-            config.theme,
-            theme_dir.display()
-        )));
+        return Err(TemplateError::MissingTheme {
+            theme: config.theme.clone(),
+            folder: theme_dir,
+        });
     }
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
@@ -93,14 +92,12 @@ pub fn load_templates(root: &Path, config: &Config) -> Result<Theme, TemplateErr
             }
             // Opening a FIFO or a device would wait for a writer forever.
             if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                return Err(TemplateError(format!(
-                    "template {} is not a regular file; replace it with a file or remove it",
-                    path.display()
-                )));
+                return Err(TemplateError::NotAFile { path });
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                TemplateError(format!("cannot read template {}: {e}", path.display()))
-            })?;
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(source) => return Err(TemplateError::Read { path, source }),
+            };
             match sources.iter_mut().find(|(n, _)| n == name) {
                 Some(slot) => slot.1 = text,
                 None => sources.push((name.to_string(), text)),
@@ -111,13 +108,15 @@ pub fn load_templates(root: &Path, config: &Config) -> Result<Theme, TemplateErr
     sources.hash(&mut hasher);
     let mut tera = tera::Tera::new();
     tera.add_raw_templates(sources)
-        .map_err(|e| TemplateError(format!("template error: {}", error_chain(&e))))?;
+        .map_err(|source| TemplateError::Parse { source })?;
     Ok(Theme {
         tera,
         fingerprint: hasher.finish(),
     })
 }
 
+/// An error and its causes, `: `-separated: Tera's own message is often
+/// only "Failed to render", with the reason in its sources.
 pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();

@@ -264,8 +264,11 @@ impl Preview {
             .collect::<Result<_, _>>()
             .map_err(|e| match e {
                 render::RenderError::Internal(d) => BuildError::Content(vec![d]),
-                render::RenderError::Template(e) => BuildError::Config(e.to_string()),
-                render::RenderError::Write(e) => BuildError::Io(e.to_string()),
+                render::RenderError::Template(e) => BuildError::Template(e),
+                render::RenderError::Write(source) => BuildError::Write {
+                    output: PathBuf::from("(the preview's memory)"),
+                    source,
+                },
             })?;
         self.rendered = rendered.len();
 
