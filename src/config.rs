@@ -24,6 +24,61 @@ pub struct KindConfig {
     pub folder: String,
     /// Plural label shown in navigation and on the index page.
     pub label: String,
+    /// The schema.org type of its notes' JSON-LD (`Event`, `Person`, ...).
+    #[serde(default)]
+    pub schema_type: Option<String>,
+    /// Whether its notes' pages list the dated notes around them.
+    #[serde(default)]
+    pub timeline: Option<bool>,
+    /// Its colour in graphs and their legend, as `#rrggbb`.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// What the four default kinds do when `site.toml` does not say:
+/// (name, schema.org type, timeline, colour). An actor's type comes from
+/// its `type:` field (Person, Organization) when the kind names none.
+const KIND_DEFAULTS: [(&str, Option<&str>, bool, &str); 4] = [
+    ("actor", None, true, "#e0744f"),
+    ("topic", Some("DefinedTerm"), true, "#3f8fd2"),
+    ("event", Some("Event"), false, "#3aa676"),
+    ("source", Some("CreativeWork"), false, "#9a6bd0"),
+];
+
+/// The graph colour of a kind that has none.
+const NEUTRAL_COLOR: &str = "#8a8f98";
+
+impl KindConfig {
+    fn defaults(
+        &self,
+    ) -> Option<&'static (&'static str, Option<&'static str>, bool, &'static str)> {
+        KIND_DEFAULTS
+            .iter()
+            .find(|d| d.0.eq_ignore_ascii_case(&self.name))
+    }
+
+    /// The schema.org type of this kind's notes, if it sets one (`None`: from
+    /// a note's `type:` field, else `Thing`).
+    pub fn schema_type(&self) -> Option<&str> {
+        match &self.schema_type {
+            Some(t) => Some(t),
+            None => self.defaults().and_then(|d| d.1),
+        }
+    }
+
+    /// Whether this kind's note pages show a timeline.
+    pub fn timeline(&self) -> bool {
+        self.timeline
+            .unwrap_or_else(|| self.defaults().is_some_and(|d| d.2))
+    }
+
+    /// This kind's colour in graphs.
+    pub fn color(&self) -> &str {
+        match &self.color {
+            Some(c) => c,
+            None => self.defaults().map_or(NEUTRAL_COLOR, |d| d.3),
+        }
+    }
 }
 
 /// Settings read from `site.toml`. Every field has a default, so an empty file is valid.
@@ -65,6 +120,9 @@ impl Default for Config {
             name: name.into(),
             folder: folder.into(),
             label: label.into(),
+            schema_type: None,
+            timeline: None,
+            color: None,
         };
         Config {
             title: "Dossier".into(),
@@ -151,6 +209,27 @@ impl Config {
             if !seen_names.insert(kind.name.to_lowercase()) {
                 return Err(format!(
                     "kind `{}` is defined twice in [[kinds]]",
+                    kind.name
+                ));
+            }
+            let is_color = |c: &str| {
+                c.strip_prefix('#').is_some_and(|hex| {
+                    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            };
+            if kind.color.as_deref().is_some_and(|c| !is_color(c)) {
+                return Err(format!(
+                    "kind `{}`: color must be written #rgb or #rrggbb",
+                    kind.name
+                ));
+            }
+            if kind
+                .schema_type
+                .as_deref()
+                .is_some_and(|t| t.is_empty() || !t.chars().all(char::is_alphanumeric))
+            {
+                return Err(format!(
+                    "kind `{}`: schema_type must be a schema.org type name such as Event or Person",
                     kind.name
                 ));
             }

@@ -624,3 +624,35 @@ fn bad_site_toml_is_a_config_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("site.toml: 2:1:"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_renamed_kind_keeps_its_schema_type_timeline_and_colour_from_site_toml() {
+    let site = TestSite::new();
+    site.file(
+        "site.toml",
+        "[[kinds]]\nname = \"person\"\nfolder = \"people\"\nlabel = \"People\"\nschema_type = \"Person\"\ntimeline = true\ncolor = \"#123456\"\n\n[[kinds]]\nname = \"meeting\"\nfolder = \"meetings\"\nlabel = \"Meetings\"\nschema_type = \"Event\"\n",
+    )
+    .note("people/Ada.md", "Ada met people.\n")
+    .note("meetings/Talks.md", "---\ndate: 2025-03-04\n---\nThe talks with [[Ada]].\n");
+    site.build_ok();
+    let ada = site.page("people/ada/index.html");
+    assert!(ada.contains("\"@type\":\"Person\""), "{ada}");
+    assert!(ada.contains("class=\"note-timeline\""), "a timeline: {ada}");
+    assert!(ada.contains("data-kind-colors=\"{&quot;meeting&quot;:&quot;#8a8f98&quot;,&quot;person&quot;:&quot;#123456&quot;}\""), "{ada}");
+    let talks = site.page("meetings/talks/index.html");
+    assert!(talks.contains("\"@type\":\"Event\""), "{talks}");
+    let graph = site.page("graph/index.html");
+    assert!(
+        graph.contains("<i style=\"background:#123456\"></i>person"),
+        "{graph}"
+    );
+
+    site.file("site.toml", "[[kinds]]\nname = \"person\"\nfolder = \"people\"\nlabel = \"People\"\ncolor = \"red; x\"\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("kind `person`: color must be written #rgb or #rrggbb"),
+        "{}",
+        stderr(&out)
+    );
+}

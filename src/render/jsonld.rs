@@ -33,12 +33,11 @@ pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId
             .and_then(|f| f.values.first())
             .map(String::as_str)
     };
-    let schema_type = match note.kind.as_deref() {
-        Some("actor") => actor_type(first_value("type")),
-        Some("event") => "Event",
-        Some("source") => "CreativeWork",
-        Some("topic") => "DefinedTerm",
-        _ => "Thing",
+    let kind = note.kind.as_deref().and_then(|k| config.kind_named(k));
+    let schema_type = match kind.and_then(|k| k.schema_type()) {
+        Some(t) => t,
+        None if kind.is_some() => actor_type(first_value("type")),
+        None => "Thing",
     };
     let mut object = Object::default();
     object.set("@context", string("https://schema.org"));

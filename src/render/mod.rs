@@ -242,6 +242,7 @@ impl<'a> Renderer<'a> {
             .map(|k| KindView {
                 name: k.name.clone(),
                 label: k.label.clone(),
+                color: k.color().to_string(),
                 url: page_link(config, &kind_url(&k.folder)),
                 count: library
                     .notes
@@ -251,11 +252,17 @@ impl<'a> Renderer<'a> {
                     .count(),
             })
             .collect();
+        let kind_colors: serde_json::Map<String, serde_json::Value> = config
+            .kinds
+            .iter()
+            .map(|k| (k.name.clone(), k.color().into()))
+            .collect();
         let site = SiteView {
             title: &config.title,
             description: &config.description,
             base_url: &config.base_url,
             language: &config.language,
+            kind_colors: serde_json::Value::Object(kind_colors).to_string(),
         };
         let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
         theme.fingerprint.hash(&mut hasher.0);

@@ -8,6 +8,8 @@ pub(super) struct SiteView<'a> {
     pub(super) description: &'a str,
     pub(super) base_url: &'a str,
     pub(super) language: &'a str,
+    /// Each kind's graph colour, as a JSON object for the graph script.
+    pub(super) kind_colors: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -16,6 +18,7 @@ pub(super) struct KindView {
     pub(super) label: String,
     pub(super) url: String,
     pub(super) count: usize,
+    pub(super) color: String,
 }
 
 #[derive(Serialize)]
@@ -480,11 +483,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// For actors and topics: the dated notes that link to this one or that it
-    /// links to, oldest first.
+    /// For notes of kinds with a timeline (actors and topics unless
+    /// `site.toml` says otherwise): the dated notes that link to this one or
+    /// that it links to, oldest first.
     pub(super) fn note_timeline(&self, id: NoteId) -> Vec<NoteId> {
         let lib = self.library;
-        if !matches!(lib.notes[id].kind.as_deref(), Some("actor" | "topic")) {
+        if !self.kind_of(id).is_some_and(|k| k.timeline()) {
             return Vec::new();
         }
         let mut ids: Vec<NoteId> = lib.backlinks[id].iter().map(|b| b.source).collect();

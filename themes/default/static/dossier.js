@@ -210,7 +210,9 @@
   'use strict';
   var script = document.currentScript;
   var root = (script && script.dataset.root) || './';
-  var KIND_COLORS = { actor: '#e0744f', topic: '#3f8fd2', event: '#3aa676', source: '#9a6bd0' };
+  // Each kind's colour, from site.toml's [[kinds]] (see base.html).
+  var KIND_COLORS = {};
+  try { KIND_COLORS = JSON.parse((script && script.dataset.kindColors) || '{}'); } catch (e) { KIND_COLORS = {}; }
   function colorOf(kind) { return KIND_COLORS[kind] || '#8a8f98'; }
   function cssVar(name, fallback) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
