@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod diag;
 pub mod ignore;
 pub mod link;

@@ -656,3 +656,23 @@ fn a_renamed_kind_keeps_its_schema_type_timeline_and_colour_from_site_toml() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_date_that_is_not_one_is_an_error_at_its_line() {
+    let site = TestSite::new();
+    site.note("A.md", "---\ntitle: A\ndate: 2025-03-04Tgarbage\n---\nx\n")
+        .note("B.md", "---\ndate: 2025-02-30\n---\nx\n")
+        .note("C.md", "---\ndate: 2025-03-04T10:30+08:00\n---\nx\n");
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/A.md:3:1: error: frontmatter `date` must be a date like 2025-03-04"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/B.md:2:1: error: frontmatter `date`"),
+        "{err}"
+    );
+    assert!(!err.contains("C.md"), "{err}");
+}

@@ -333,20 +333,3 @@ pub(super) fn field_values(value: &Value) -> Vec<String> {
         other => scalar_text(other).into_iter().collect(),
     }
 }
-
-/// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, optionally followed by a time.
-pub(super) fn is_date(text: &str) -> bool {
-    let text = text.trim();
-    let date = text.split(['T', ' ']).next().unwrap_or("");
-    let parts: Vec<&str> = date.split('-').collect();
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let valid_range = |s: &str, max: u32| s.parse::<u32>().is_ok_and(|v| (1..=max).contains(&v));
-    match parts.as_slice() {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2) && valid_range(m, 12),
-        [y, m, d] => {
-            digits(y, 4) && digits(m, 2) && digits(d, 2) && valid_range(m, 12) && valid_range(d, 31)
-        }
-        _ => false,
-    }
-}

@@ -381,7 +381,9 @@ pub(crate) fn parse_note(
                     None => diags.push(bad_type("a text or a list of texts")),
                 },
                 "date" => match scalar_text(&value) {
-                    Some(date) if is_date(&date) => note.date = Some(date.trim().to_string()),
+                    Some(date) if crate::date::NoteDate::parse(&date).is_some() => {
+                        note.date = Some(date.trim().to_string())
+                    }
                     None if value.is_null() => {}
                     _ => diags.push(bad_type("a date like 2025-03-04")),
                 },
@@ -622,6 +624,7 @@ mod tests {
 
     #[test]
     fn dates_are_validated() {
+        let is_date = |t: &str| crate::date::NoteDate::parse(t).is_some();
         assert!(is_date("2025") && is_date("2025-03") && is_date("2025-03-04T10:00:00Z"));
         assert!(!is_date("March 2025") && !is_date("2025-13-01"));
     }

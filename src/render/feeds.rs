@@ -17,35 +17,8 @@ const FEED_ENTRIES: usize = 50;
 /// A note date (`2025`, `2025-03`, `2025-03-04`, `2025-03-04 10:00`, or full
 /// RFC 3339) as RFC 3339, which Atom requires.
 pub fn rfc3339(date: &str) -> String {
-    let date = date.trim();
-    let (day, time) = match date.split_once(['T', ' ']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (date, None),
-    };
-    let mut parts = day.split('-');
-    let year = parts.next().unwrap_or("1970");
-    let month = parts.next().unwrap_or("01");
-    let dom = parts.next().unwrap_or("01");
-    let time = match time {
-        None | Some("") => "00:00:00Z".to_string(),
-        Some(t) => {
-            let has_zone =
-                t.ends_with('Z') || t.get(1..).is_some_and(|rest| rest.contains(['+', '-']));
-            let (clock, zone) = if has_zone {
-                let i = t.rfind(['Z', '+', '-']).unwrap_or(t.len());
-                (&t[..i], &t[i..])
-            } else {
-                (t, "Z")
-            };
-            let clock = if clock.matches(':').count() == 1 {
-                format!("{clock}:00")
-            } else {
-                clock.to_string()
-            };
-            format!("{clock}{zone}")
-        }
-    };
-    format!("{year}-{month}-{dom}T{time}")
+    crate::date::NoteDate::parse(date)
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339())
 }
 
 /// `atom.xml`: the most recent dated notes.
@@ -209,21 +182,4 @@ pub fn alias_redirects(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_become_rfc3339() {
-        assert_eq!(rfc3339("2025"), "2025-01-01T00:00:00Z");
-        assert_eq!(rfc3339("2025-03"), "2025-03-01T00:00:00Z");
-        assert_eq!(rfc3339("2025-03-04"), "2025-03-04T00:00:00Z");
-        assert_eq!(rfc3339("2025-03-04 10:30"), "2025-03-04T10:30:00Z");
-        assert_eq!(
-            rfc3339("2025-03-04T10:30:00+08:00"),
-            "2025-03-04T10:30:00+08:00"
-        );
-    }
 }
