@@ -14,15 +14,12 @@ pub mod ignore;
 pub mod link;
 pub mod load;
 pub mod markdown;
-pub mod mentions;
 pub mod registry;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;
-pub mod terms;
-pub mod words;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -13,8 +13,11 @@ mod checks;
 mod graph;
 mod incremental;
 mod index;
+pub mod mentions;
 mod resolve;
 mod suggest;
+pub mod terms;
+mod words;
 
 use checks::*;
 pub use checks::{MAX_EMBEDDED_BYTES, MAX_EMBEDS_PER_PAGE};
@@ -32,9 +35,9 @@ use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
 use crate::markdown::{LinkSyntax, Snippet};
-use crate::mentions::{self, Mention, MentionFinder};
 use crate::slug::{same_heading, slugify};
-use crate::terms::{self, Postings, SearchTerms};
+use mentions::{Mention, MentionFinder};
+use terms::{Postings, SearchTerms};
 
 /// Index of a note in [`Library::notes`].
 pub type NoteId = usize;

@@ -7,7 +7,7 @@
 //!   shard, each with its best postings `[doc, score]`;
 //! - `docs-<n>.json`: documents `n*chunk ..`, each `{"t":title,"u":url,"k":kind,"s":snippet}`.
 //!
-//! The terms and their postings come from [`crate::terms`].
+//! The terms and their postings come from [`crate::link::terms`].
 
 use crate::registry;
 use std::collections::BTreeMap;
@@ -86,7 +86,7 @@ pub fn index(lib: &Library, links: &[String]) -> Vec<OutputFile> {
     let terms = match &lib.search_terms {
         Some(terms) => terms,
         None => {
-            built = crate::terms::build(&lib.notes, &lib.published);
+            built = crate::link::terms::build(&lib.notes, &lib.published);
             &built
         }
     };

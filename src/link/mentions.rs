@@ -6,10 +6,10 @@ use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
-use crate::link::{NoteId, Resolved};
+use super::words::words;
+use super::{NoteId, Resolved};
 use crate::load::Note;
 use crate::markdown::Snippet;
-use crate::words::words;
 
 /// Names shorter than this are not looked for: too many false matches.
 const MIN_NAME_CHARS: usize = 3;

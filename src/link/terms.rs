@@ -14,9 +14,9 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::link::NoteId;
+use super::mentions::{same_bytes, token_hash, tokenize, Token};
+use super::NoteId;
 use crate::load::Note;
-use crate::mentions::{same_bytes, token_hash, tokenize, Token};
 
 /// Postings kept per term, best first: enough for ranking the top results.
 pub const MAX_POSTINGS: usize = 100;
@@ -56,7 +56,7 @@ fn normalized(mut text: String) -> String {
 fn for_each_term<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
     if text.is_ascii() {
         // The common case: words are runs of letters and digits.
-        crate::words::words(text).for_each(|(start, end)| f(&text[start..end]));
+        super::words::words(text).for_each(|(start, end)| f(&text[start..end]));
         return;
     }
     let mut word_start: Option<usize> = None;
