@@ -525,3 +525,23 @@ fn a_new_content_dir_in_site_toml_is_watched() {
         "the new folder is watched: {page}"
     );
 }
+
+#[test]
+fn check_with_mentions_fails_where_check_fails() {
+    let site = TestSite::new();
+    site.note("A.md", "Alpha mentions Beta.")
+        .note("Beta.md", "Beta.")
+        .file("templates/note.html", "{% if %}");
+    let (plain, _) = run_clean(&site, &["check"]);
+    let (mentions, err) = run_clean(&site, &["check", "--mentions"]);
+    assert_eq!((plain, mentions), (2, 2), "{err}");
+    std::fs::remove_file(site.root().join("templates/note.html")).unwrap();
+    let out = site.run(&["check", "--mentions"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        common::stdout(&out)
+            .contains("content/A.md:1:16: note: mentions [[Beta]] without linking it"),
+        "{}",
+        common::stdout(&out)
+    );
+}
