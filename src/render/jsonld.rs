@@ -2,9 +2,9 @@
 //! tell people from organisations, events from sources.
 
 use super::absolute_url;
-use super::explore::push_json_str;
 use crate::config::Config;
 use crate::link::{Library, NoteId};
+use serde_json::Value;
 
 /// The schema.org type of an actor, from its `type:` field.
 fn actor_type(kind: Option<&str>) -> &'static str {
@@ -40,35 +40,35 @@ pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId
         None => "Thing",
     };
     let mut object = Object::default();
-    object.set("@context", string("https://schema.org"));
-    object.set("@type", string(schema_type));
-    object.set("name", string(&note.title));
+    object.insert("@context".into(), string("https://schema.org"));
+    object.insert("@type".into(), string(schema_type));
+    object.insert("name".into(), string(&note.title));
     if let Some(url) = absolute_url(config, &note.url) {
-        object.set("url", string(&url));
+        object.insert("url".into(), string(&url));
     }
     if !note.aliases.is_empty() {
-        object.set(
-            "alternateName",
+        object.insert(
+            "alternateName".into(),
             array(note.aliases.iter().map(|a| string(a))),
         );
     }
     if let Some(description) = &note.description {
-        object.set("description", string(description));
+        object.insert("description".into(), string(description));
     }
     if !note.tags.is_empty() {
-        object.set("keywords", string(&note.tags.join(", ")));
+        object.insert("keywords".into(), string(&note.tags.join(", ")));
     }
     if let (Some(date), "Event") = (&note.date, schema_type) {
-        object.set("startDate", string(date));
+        object.insert("startDate".into(), string(date));
     } else if let (Some(date), "CreativeWork") = (&note.date, schema_type) {
-        object.set("datePublished", string(date));
+        object.insert("datePublished".into(), string(date));
     }
     if schema_type == "Person" {
         if let Some(role) = first_value("role") {
-            object.set("jobTitle", string(role));
+            object.insert("jobTitle".into(), string(role));
         }
     }
-    let same_as: Vec<String> = note
+    let same_as: Vec<Value> = note
         .fields
         .iter()
         .filter(|f| {
@@ -80,11 +80,11 @@ pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId
         .map(|v| string(v))
         .collect();
     if !same_as.is_empty() {
-        object.set("sameAs", array(same_as.into_iter()));
+        object.insert("sameAs".into(), array(same_as.into_iter()));
     }
     if schema_type == "CreativeWork" {
         if let Some(url) = first_value("url").filter(|u| u.starts_with("http")) {
-            object.set("url", string(url));
+            object.insert("url".into(), string(url));
         }
     }
     // Typed relations: affiliation for people, the rest as `about`/`mentions`.
@@ -93,82 +93,57 @@ pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId
         let things = targets.iter().map(|&t| {
             let target = &lib.notes[t];
             let mut thing = Object::default();
-            thing.set("name", string(&target.title));
+            thing.insert("name".into(), string(&target.title));
             if let Some(url) = absolute_url(config, &links[t]) {
-                thing.set("url", string(&url));
+                thing.insert("url".into(), string(&url));
             }
-            thing.into_json()
+            Value::Object(thing)
         });
         match (name.as_str(), schema_type) {
-            ("affiliation", "Person") => object.set("affiliation", array(things)),
-            ("topics" | "topic", _) => object.set("about", array(things)),
+            ("affiliation", "Person") => {
+                object.insert("affiliation".into(), array(things));
+            }
+            ("topics" | "topic", _) => {
+                object.insert("about".into(), array(things));
+            }
             _ => mentions.extend(things),
         }
     }
     if !mentions.is_empty() {
-        object.set("mentions", array(mentions.into_iter()));
+        object.insert("mentions".into(), array(mentions.into_iter()));
     }
-    object.into_json()
+    script_safe(&object)
 }
 
-/// A JSON object being put together: members by key, each value already
-/// written as JSON. Written with its keys in byte order, as a sorted map
-/// would write them; a key set twice keeps its last value.
-#[derive(Default)]
-struct Object {
-    members: Vec<(&'static str, String)>,
-}
+/// A JSON-LD object: a map with its keys in byte order (serde_json's
+/// default map), members set by key, the last value winning.
+type Object = serde_json::Map<String, Value>;
 
-impl Object {
-    fn set(&mut self, key: &'static str, value: String) {
-        match self.members.iter_mut().find(|(k, _)| *k == key) {
-            Some(member) => member.1 = value,
-            None => self.members.push((key, value)),
+/// Serializes `object` so it is safe inside a script element: `<`, `>`,
+/// `&` and the line separators U+2028 and U+2029 appear only inside
+/// strings, where their `\u` escapes mean the same.
+fn script_safe(object: &Object) -> String {
+    let json = serde_json::to_string(object).unwrap_or_else(|_| "{}".to_string());
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
         }
     }
-
-    fn into_json(mut self) -> String {
-        self.members.sort_unstable_by_key(|(key, _)| *key);
-        let size: usize = self
-            .members
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + 4)
-            .sum();
-        let mut out = String::with_capacity(size + 2);
-        out.push('{');
-        for (i, (key, value)) in self.members.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            // Keys are this module's own names: nothing in them needs escaping.
-            out.push('"');
-            out.push_str(key);
-            out.push_str("\":");
-            out.push_str(value);
-        }
-        out.push('}');
-        out
-    }
-}
-
-/// `s` as a JSON string safe inside a script element.
-fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    push_json_str(&mut out, s);
     out
 }
 
-/// A JSON array of values already written as JSON.
-fn array(items: impl Iterator<Item = String>) -> String {
-    let mut out = String::from("[");
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&item);
-    }
-    out.push(']');
-    out
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+fn array(items: impl Iterator<Item = Value>) -> Value {
+    Value::Array(items.collect())
 }
 
 #[cfg(test)]
