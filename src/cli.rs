@@ -79,10 +79,7 @@ pub fn run(cli: Cli) -> i32 {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_command(cli))) {
         Ok(code) => code,
         Err(payload) => {
-            eprintln!(
-                "error: internal error: {}; this is a bug in Dossier: please report it",
-                crate::diag::Printable(&crate::diag::panic_message(payload.as_ref()))
-            );
+            eprintln!("{}", crate::diag::internal_message("", payload.as_ref()));
             3
         }
     }

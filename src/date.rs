@@ -74,23 +74,21 @@ impl NoteDate {
 
 /// `2025`, `2025-03` or `2025-03-04`, each part with its exact digit count.
 fn parse_day(day: &str) -> Option<Date> {
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let mut parts = day.split('-');
-    let year = parts.next().filter(|y| digits(y, 4))?.parse().ok()?;
-    let month = match parts.next() {
-        Some(m) if digits(m, 2) => m.parse().ok()?,
-        Some(_) => return None,
-        None => 1,
+    // The next part, `width` digits; 1 where the text stops (a month or a
+    // year alone starts on the first).
+    let mut next = |width: usize| -> Option<i16> {
+        match parts.next() {
+            None if width == 2 => Some(1),
+            Some(p) if p.len() == width && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok(),
+            _ => None,
+        }
     };
-    let dom = match parts.next() {
-        Some(d) if digits(d, 2) => d.parse().ok()?,
-        Some(_) => return None,
-        None => 1,
-    };
+    let (year, month, dom) = (next(4)?, next(2)?, next(2)?);
     if parts.next().is_some() {
         return None;
     }
-    Date::new(year, month, dom).ok()
+    Date::new(year, i8::try_from(month).ok()?, i8::try_from(dom).ok()?).ok()
 }
 
 /// Splits `10:30+08:00` into the clock and the zone in minutes (`Z` is 0).

@@ -109,12 +109,13 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
-/// Runs `work` for the note at `path`; a panic in it (a bug in Dossier)
-/// becomes an error on that note instead of ending the process, so the
-/// other notes still build and the preview keeps serving.
-pub fn guard<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+/// Runs `work` for the file `path()` names; a panic in it (a bug in
+/// Dossier) becomes an error on that file instead of ending the process,
+/// so the other notes still build and the preview keeps serving. The path
+/// is made only when there is a panic.
+pub fn guard<T>(path: impl FnOnce() -> PathBuf, work: impl FnOnce() -> T) -> Result<T, Diagnostic> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-        .map_err(|payload| internal_error(path, payload.as_ref()))
+        .map_err(|payload| internal_error(&path(), payload.as_ref()))
 }
 
 thread_local! {
@@ -148,6 +149,20 @@ pub fn internal_error(path: &Path, payload: &(dyn std::any::Any + Send)) -> Diag
         format!("internal error: {}", panic_message(payload)),
     )
     .with_help("this is a bug in Dossier; please report it with this file")
+}
+
+/// The line the CLI and the preview print for a panic they caught while
+/// `doing` something (`"while rebuilding"`; empty for nothing more precise).
+pub fn internal_message(doing: &str, payload: &(dyn std::any::Any + Send)) -> String {
+    let doing = if doing.is_empty() {
+        String::new()
+    } else {
+        format!(" {doing}")
+    };
+    format!(
+        "error: internal error{doing}: {}; this is a bug in Dossier: please report it",
+        Printable(&panic_message(payload))
+    )
 }
 
 /// The message a panic was raised with, and where, when this thread's
@@ -244,14 +259,23 @@ mod tests {
 
     #[test]
     fn a_panic_in_guarded_work_becomes_an_error_on_the_file() {
-        let d = guard(Path::new("content/a.md"), || -> u8 { panic!("boom") }).unwrap_err();
+        let d = guard(
+            || PathBuf::from("content/a.md"),
+            || -> u8 { panic!("boom") },
+        )
+        .unwrap_err();
         assert!(d.is_error());
         let shown = d.to_string();
         assert!(
             shown.starts_with("content/a.md: error: internal error: boom"),
             "{shown}"
         );
-        assert_eq!(guard(Path::new("x"), || 7).unwrap(), 7);
+        assert_eq!(guard(|| PathBuf::from("x"), || 7).unwrap(), 7);
+        let line = internal_message("while testing", &"bad\u{1b}");
+        assert_eq!(
+            line,
+            "error: internal error while testing: bad\\u{1b}; this is a bug in Dossier: please report it"
+        );
     }
 
     #[test]

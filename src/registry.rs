@@ -31,6 +31,11 @@ pub const GRAPH_DATA: &str = "graph.json";
 /// The folder of the search index's files.
 pub const SEARCH_DIR: &str = "search/";
 
+/// The file a page at `url` (`actors/wang/`, `tags/x/`) is written to.
+pub fn page_file(url: &str) -> String {
+    format!("{url}index.html")
+}
+
 /// Generated files at fixed paths, with what a message calls them. Theme
 /// assets (`style.css`, ...) are not here: a site's `static/` folder may
 /// replace them on purpose.
@@ -81,13 +86,7 @@ pub fn clashes(
         .iter()
         .enumerate()
         .filter(|&(id, _)| published[id])
-        .map(|(id, note)| {
-            (
-                format!("{}index.html", note.url),
-                Owner::Note(id),
-                &note.display_path,
-            )
-        });
+        .map(|(id, note)| (page_file(&note.url), Owner::Note(id), &note.display_path));
     let attachment_claims = attachments
         .iter()
         .enumerate()

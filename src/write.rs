@@ -212,7 +212,7 @@ impl Staging {
         let rel = safe_relative(file.path()).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("unsafe output path {}", file.path()),
+                format!("output path {} leaves the output folder", file.path()),
             )
         })?;
         let target = self.dir.join(rel);
@@ -299,7 +299,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsafe_paths_are_rejected() {
+    fn paths_leaving_the_output_folder_are_rejected() {
         assert!(safe_relative("a/b/index.html").is_some());
         assert!(safe_relative("../x").is_none());
         assert!(safe_relative("/etc/passwd").is_none());

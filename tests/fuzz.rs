@@ -8,7 +8,8 @@
 //! `PROPTEST_CASES` and `PROPTEST_RNG_SEED` choose the cases and the seed.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Pieces notes are made of: the constructs Dossier reads, their broken
@@ -252,21 +253,7 @@ fn run_pipeline(root: &std::path::Path) -> (usize, Vec<String>) {
 
 #[test]
 fn generated_vaults_never_panic_and_pages_stay_bounded() {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(48);
-    let seed = std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
-    let config = Config {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new(config);
+    let (mut runner, seed) = common::seeded_runner(48, 16);
     let tried = AtomicUsize::new(0);
     let result = runner.run(&vault(), |notes| {
         tried.fetch_add(1, Ordering::Relaxed);

@@ -431,17 +431,7 @@ fn control_characters_and_old_mac_line_endings_are_cleaned_with_a_warning() {
         !atom.contains('\u{1b}') && !atom.contains('\u{7}'),
         "{atom:?}"
     );
-    quick_xml::Reader::from_str(&atom)
-        .read_event()
-        .expect("well-formed");
-    let mut reader = quick_xml::Reader::from_str(&atom);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("atom.xml is ill-formed: {e}\n{atom}"),
-        }
-    }
+    common::assert_well_formed_xml(&atom, "atom.xml");
     assert!(
         site.page("mac/index.html").contains("<title>Old Mac"),
         "the frontmatter is read"
@@ -544,4 +534,23 @@ fn check_with_mentions_fails_where_check_fails() {
         "{}",
         common::stdout(&out)
     );
+}
+
+#[test]
+fn connections_past_the_cap_get_503_and_the_server_recovers() {
+    let (_site, server) = serve_site();
+    // Idle connections that never send a request hold their places.
+    let idle: Vec<std::net::TcpStream> = (0..128)
+        .map(|_| std::net::TcpStream::connect(server.addr).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (status, body) = raw_request(&server, b"GET /a/ HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert_eq!(status, 503);
+    assert_eq!(
+        String::from_utf8_lossy(&body),
+        "too many connections; try again\n"
+    );
+    drop(idle);
+    let page = wait_for_page(&server, "/a/", "Alpha text");
+    assert!(page.contains("Alpha text"), "{page}");
 }

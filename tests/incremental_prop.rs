@@ -10,7 +10,6 @@ mod common;
 use common::snapshot;
 use dossier::serve::{Change, Preview};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -150,20 +149,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
 
 #[test]
 fn any_sequence_of_edits_serves_what_a_clean_build_writes() {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    let seed = std::env::var("PROPTEST_RNG_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let (mut runner, _) = common::seeded_runner(64, 7);
     let initial = proptest::collection::vec((0..PATHS.len(), note_text()), 1..5);
     let ops = proptest::collection::vec(op(), 1..6);
     let result = runner.run(&(initial, ops), |(initial, ops)| {

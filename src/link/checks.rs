@@ -175,13 +175,13 @@ pub(super) fn check_url_clashes(
     let mut pages: Vec<(String, String)> = Vec::with_capacity(config.kinds.len() + tags.len());
     for kind in &config.kinds {
         pages.push((
-            format!("{}index.html", kind_url(&kind.folder)),
+            crate::registry::page_file(&kind_url(&kind.folder)),
             format!("the {} index page", kind.label),
         ));
     }
     for tag in tags.values() {
         pages.push((
-            format!("{}index.html", tag.url),
+            crate::registry::page_file(&tag.url),
             format!("the page of tag #{}", tag.name),
         ));
     }

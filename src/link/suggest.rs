@@ -86,23 +86,30 @@ impl<'a> Suggester<'a> {
 
 impl Names {
     fn of(notes: &[Note]) -> Names {
+        Names::index(notes.iter().enumerate().flat_map(|(note, n)| {
+            let written = std::iter::once(&n.title)
+                .chain(std::iter::once(&n.stem))
+                .chain(&n.aliases);
+            written
+                .enumerate()
+                .map(move |(which, name)| (name.as_str(), note as u32, which as u32))
+        }))
+    }
+
+    /// Indexes names given as (name, note, which of the note's names).
+    fn index<'n>(written: impl Iterator<Item = (&'n str, u32, u32)>) -> Names {
         let mut names = Vec::new();
         let mut by_trigram: FxHashMap<[char; 3], Vec<u32>> = FxHashMap::default();
-        for (note_id, note) in notes.iter().enumerate() {
-            let written = std::iter::once(&note.title)
-                .chain(std::iter::once(&note.stem))
-                .chain(&note.aliases);
-            for (which, name) in written.enumerate() {
-                let id = names.len() as u32;
-                let lower = name.to_lowercase();
-                for trigram in trigrams(&lower) {
-                    let list = by_trigram.entry(trigram).or_default();
-                    if list.last() != Some(&id) {
-                        list.push(id);
-                    }
+        for (name, note, which) in written {
+            let id = names.len() as u32;
+            let lower = name.to_lowercase();
+            for trigram in trigrams(&lower) {
+                let list = by_trigram.entry(trigram).or_default();
+                if list.last() != Some(&id) {
+                    list.push(id);
                 }
-                names.push((lower, note_id as u32, which as u32));
             }
+            names.push((lower, note, which));
         }
         Names { names, by_trigram }
     }
@@ -172,19 +179,11 @@ mod tests {
     use super::*;
 
     fn names(list: &[&str]) -> Names {
-        let mut by_trigram: FxHashMap<[char; 3], Vec<u32>> = FxHashMap::default();
-        let mut names = Vec::new();
-        for (id, name) in list.iter().enumerate() {
-            let lower = name.to_lowercase();
-            for t in trigrams(&lower) {
-                let l = by_trigram.entry(t).or_default();
-                if l.last() != Some(&(id as u32)) {
-                    l.push(id as u32);
-                }
-            }
-            names.push((lower, id as u32, 0));
-        }
-        Names { names, by_trigram }
+        Names::index(
+            list.iter()
+                .enumerate()
+                .map(|(i, name)| (*name, i as u32, 0)),
+        )
     }
 
     #[test]

@@ -59,31 +59,6 @@ pub(super) struct YamlError {
 
 /// Parses the frontmatter YAML. `first_line` is the file line the YAML starts
 /// on, so line numbers inside the parser's message match the file.
-/// Replaces control characters that YAML escapes (`"\e"`, `"\0"`) put in
-/// strings with U+FFFD, as [`sanitize`] does for the file's own text.
-pub(super) fn scrub_controls(value: &mut Value) {
-    match value {
-        Value::String(s)
-            if s.contains(|c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
-        {
-            *s = s
-                .chars()
-                .map(|c| {
-                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
-                        '\u{fffd}'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-        }
-        Value::Sequence(items) => items.iter_mut().for_each(scrub_controls),
-        Value::Mapping(m) => m.values_mut().for_each(scrub_controls),
-        Value::Tagged(t) => scrub_controls(&mut t.value),
-        _ => {}
-    }
-}
-
 pub(super) fn parse_yaml(yaml: &str, first_line: usize) -> Result<serde_yaml::Mapping, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(serde_yaml::Mapping::new());

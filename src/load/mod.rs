@@ -3,9 +3,11 @@
 //! Nothing here knows about other notes; resolving links between notes is the
 //! link stage's job.
 
+mod clean;
 mod frontmatter;
 mod walk;
 
+use clean::*;
 use frontmatter::*;
 use rayon::prelude::*;
 use serde_yaml::Value;
@@ -176,67 +178,6 @@ impl Note {
             .get_or_init(|| LineIndex::new(&self.source))
             .line_col(&self.source, offset)
     }
-}
-
-/// The text of a note as Dossier reads it: old Mac line endings (a CR
-/// alone) become line feeds, so the frontmatter is found and lines are
-/// counted; control characters that HTML and XML cannot carry (NUL, ESC,
-/// BEL, ...) become U+FFFD, with a warning at the first one. Both keep
-/// every line and column where it was.
-fn sanitize(source: String, display_path: &Path, diags: &mut Vec<Diagnostic>) -> String {
-    let forbidden = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)
-            || matches!(c, '\u{fffe}' | '\u{ffff}')
-    };
-    let lone_cr = |text: &str| {
-        text.match_indices('\r')
-            .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
-    };
-    let has_forbidden = source
-        .bytes()
-        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xef)
-        && source.chars().any(forbidden);
-    let has_lone_cr = source.contains('\r') && lone_cr(&source);
-    if !has_forbidden && !has_lone_cr {
-        return source;
-    }
-    let mut clean = String::with_capacity(source.len());
-    let mut chars = source.char_indices().peekable();
-    let mut first = None;
-    let mut count = 0;
-    while let Some((at, c)) = chars.next() {
-        if c == '\r' && chars.peek().is_none_or(|&(_, next)| next != '\n') {
-            clean.push('\n');
-        } else if forbidden(c) {
-            first.get_or_insert((at, c));
-            count += 1;
-            clean.push('\u{fffd}');
-        } else {
-            clean.push(c);
-        }
-    }
-    if let Some((at, c)) = first {
-        let (line, column) = line_col(&clean, at.min(clean.len()));
-        let more = if count > 1 {
-            format!(" (and {} more)", count - 1)
-        } else {
-            String::new()
-        };
-        diags.push(
-            Diagnostic::error(
-                display_path,
-                line,
-                column,
-                format!(
-                    "control character U+{:04X}{more} replaced with U+FFFD",
-                    c as u32
-                ),
-            )
-            .with_help("delete it; web pages and feeds cannot carry it")
-            .into_warning(),
-        );
-    }
-    clean
 }
 
 pub(crate) fn parse_note(

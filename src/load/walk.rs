@@ -46,8 +46,10 @@ pub(super) fn parse_read(
             "not valid UTF-8; save the file as UTF-8",
         )
     })?;
-    let mut note =
-        crate::diag::guard(&shown.clone(), || parse_note(relative, shown, text, config))?;
+    let mut note = crate::diag::guard(
+        || display(root, source),
+        || parse_note(relative, shown, text, config),
+    )?;
     note.stamp = file_stamp;
     Ok(note)
 }

@@ -401,21 +401,13 @@ impl<'a> Renderer<'a> {
     /// an error naming the page's note or output path, so the process and
     /// the preview live on.
     pub fn render_page_guarded(&self, page: &Page) -> Result<OutputFile, RenderError> {
-        let rendered =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.render_page(page)));
-        match rendered {
-            Ok(file) => Ok(file?),
-            Err(payload) => {
-                let source = match page {
-                    Page::Note(id) => self.library.notes[*id].display_path.clone(),
-                    _ => std::path::PathBuf::from(self.page_path(page)),
-                };
-                Err(RenderError::Internal(crate::diag::internal_error(
-                    &source,
-                    payload.as_ref(),
-                )))
-            }
-        }
+        let source = || match page {
+            Page::Note(id) => self.library.notes[*id].display_path.clone(),
+            _ => PathBuf::from(self.page_path(page)),
+        };
+        crate::diag::guard(source, || self.render_page(page))
+            .map_err(RenderError::Internal)?
+            .map_err(RenderError::Template)
     }
 
     /// Renders one page.

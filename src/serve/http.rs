@@ -64,6 +64,17 @@ pub enum Body {
     File(PathBuf),
 }
 
+impl Body {
+    /// The bytes of a body held in memory; empty for a file.
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Owned(bytes) => bytes,
+            Body::Shared(bytes) => bytes,
+            Body::Empty | Body::File(_) => &[],
+        }
+    }
+}
+
 /// A reply: status, headers and body. `Content-Length`, `Connection` and,
 /// for ranges, `Content-Range` are added when it is written.
 pub struct Reply {
@@ -180,14 +191,11 @@ impl Drop for Active {
     }
 }
 
-/// Answers a connection that will not be served, without waiting on it.
+/// Answers a connection that will not be served, without waiting on it:
+/// what the socket's buffer does not take at once is dropped.
 fn refuse(mut stream: TcpStream, status: u16, text: &str) {
     let _ = stream.set_nonblocking(true);
-    let _ = write_head(
-        &mut stream,
-        &Reply::text(status, text),
-        Some(text.len() as u64 + 1),
-    );
+    let _ = write_reply(&mut stream, None, Reply::text(status, text));
 }
 
 /// Serves one connection: reads one request, answers it, closes.
@@ -217,10 +225,10 @@ fn connection(mut stream: TcpStream, local: SocketAddr, handler: &Handler) {
         }
         Ok(Handled::Stream(stream_to)) => stream_to(stream),
         Err(payload) => {
+            let doing = format!("answering {}", crate::diag::Printable(&request.target));
             eprintln!(
-                "error: internal error answering {}: {}; this is a bug in Dossier: please report it",
-                crate::diag::Printable(&request.target),
-                crate::diag::panic_message(payload.as_ref())
+                "{}",
+                crate::diag::internal_message(&doing, payload.as_ref())
             );
             let _ = write_reply(
                 &mut stream,
@@ -353,9 +361,7 @@ fn write_reply(
     let range_header = request.and_then(|r| r.header("range"));
     let mut file = None;
     let len = match &reply.body {
-        Body::Empty => 0,
-        Body::Owned(bytes) => bytes.len() as u64,
-        Body::Shared(bytes) => bytes.len() as u64,
+        Body::Empty | Body::Owned(_) | Body::Shared(_) => reply.body.bytes().len() as u64,
         Body::File(path) => {
             match std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f))) {
                 Ok((len, f)) => {
@@ -389,26 +395,21 @@ fn write_reply(
         }
     }
     let (start, count) = range.map_or((0, len), |(start, end)| (start, end - start + 1));
-    let body_len = if matches!(reply.body, Body::Empty) {
-        0
-    } else {
-        count
-    };
-    write_head(stream, &reply, Some(body_len))?;
+    write_head(stream, &reply, Some(count))?;
     if head_only {
         return stream.flush();
     }
-    let (from, to) = (start as usize, (start + count) as usize);
-    match (&reply.body, file) {
-        (Body::Owned(bytes), _) => stream.write_all(bytes.get(from..to).unwrap_or_default())?,
-        (Body::Shared(bytes), _) => stream.write_all(bytes.get(from..to).unwrap_or_default())?,
-        (Body::File(_), Some(mut file)) => {
+    match file {
+        Some(mut file) => {
             file.seek(std::io::SeekFrom::Start(start))?;
             // `io::copy` from a file to a socket uses the kernel's zero-copy
             // path where it can; either way the file is never read whole.
             std::io::copy(&mut file.take(count), stream)?;
         }
-        _ => {}
+        None => {
+            let (from, to) = (start as usize, (start + count) as usize);
+            stream.write_all(reply.body.bytes().get(from..to).unwrap_or_default())?;
+        }
     }
     stream.flush()
 }

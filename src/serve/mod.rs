@@ -496,9 +496,9 @@ pub fn serve(mut options: ServeOptions) -> i32 {
                 diagnostics.iter().map(Diagnostic::to_string).collect()
             }
             Ok(Err(e)) => vec![format!("error: {e}")],
-            Err(payload) => vec![format!(
-                "error: internal error while rebuilding: {}; this is a bug in Dossier: please report it",
-                crate::diag::Printable(&crate::diag::panic_message(payload.as_ref()))
+            Err(payload) => vec![crate::diag::internal_message(
+                "while rebuilding",
+                payload.as_ref(),
             )],
         };
         for line in &failure {

@@ -56,6 +56,8 @@ pub struct Change {
     /// The content folder itself was replaced, moved or deleted (`git
     /// checkout`, sync tools): read every note again.
     pub rescan: bool,
+    /// A template, static or theme folder came, went or moved: watch again.
+    pub folders: bool,
 }
 
 impl Change {
@@ -72,6 +74,7 @@ impl Change {
     pub fn merge(&mut self, other: Change) {
         self.settings |= other.settings;
         self.rescan |= other.rescan;
+        self.folders |= other.folders;
         self.templates |= other.templates;
         self.statics |= other.statics;
         self.content.extend(other.content);

@@ -123,7 +123,7 @@ impl Watches {
 
     /// Whether a change may have created, deleted or moved a watched folder.
     pub fn needs_follow(change: &Change) -> bool {
-        change.settings || change.rescan || change.templates || change.statics
+        change.settings || change.rescan || change.folders
     }
 }
 
@@ -136,8 +136,18 @@ impl Layout {
                 .and_then(|n| n.to_str())
                 .is_none_or(|name| is_hidden(name) || is_editor_file(name))
         };
+        // A watched folder itself (or a parent) came, went or moved.
+        let folders = [
+            root.join("templates"),
+            root.join("static"),
+            root.join("themes"),
+            self.theme_dir.clone(),
+            self.theme_dir.join("templates"),
+            self.theme_dir.join("static"),
+        ];
+        change.folders |= folders.iter().any(|folder| path == folder);
         if path == self.content_dir || (self.content_dir.starts_with(path) && path != root) {
-            change.rescan = true; // the folder itself (or a parent) came, went or moved
+            change.rescan = true;
         } else if let Ok(relative) = path.strip_prefix(&self.content_dir) {
             if !self.ignore.is_ignored(relative) {
                 change.content.insert(path.to_path_buf());
@@ -146,9 +156,9 @@ impl Layout {
             change.settings = true;
         } else if in_folder(&root.join("templates")) || in_folder(&self.theme_dir.join("templates"))
         {
-            change.templates |= !noise() || path == root.join("templates");
+            change.templates |= !noise() || change.folders;
         } else if in_folder(&root.join("static")) || in_folder(&self.theme_dir.join("static")) {
-            change.statics |= !noise() || path == root.join("static");
+            change.statics |= !noise() || change.folders;
         } else if path == self.theme_dir || path == root.join("themes") {
             change.templates = true;
             change.statics = true;
@@ -185,6 +195,14 @@ mod tests {
         assert!(
             classify("/site/templates").templates,
             "the templates folder appeared"
+        );
+        assert!(
+            classify("/site/templates").folders,
+            "so it is watched again"
+        );
+        assert!(
+            !classify("/site/templates/note.html").folders,
+            "a template is not"
         );
         assert!(classify("/site/static/x.css").statics);
         assert!(classify("/site/themes/default/templates/base.html").templates);

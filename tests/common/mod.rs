@@ -362,3 +362,31 @@ pub fn atomic_save(path: &Path, text: &str) {
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, path).unwrap();
 }
+
+/// A proptest runner with a fixed seed, so a pass is repeatable: `cases`
+/// and `seed` unless `PROPTEST_CASES` or `PROPTEST_RNG_SEED` say otherwise.
+/// Returns the seed used, for the test to print.
+pub fn seeded_runner(cases: u32, seed: u64) -> (proptest::test_runner::TestRunner, u64) {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    let seed = env("PROPTEST_RNG_SEED").unwrap_or(seed);
+    let config = Config {
+        cases: env("PROPTEST_CASES").map_or(cases, |c| c as u32),
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    (TestRunner::new(config), seed)
+}
+
+/// Parses `xml` to the end, panicking with `what` on the first error.
+pub fn assert_well_formed_xml(xml: &str, what: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{what} is ill-formed: {e}\n{xml}"),
+        }
+    }
+}
