@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::link::{self, Library};
 use crate::load;
+use crate::registry;
 use crate::render::{self, Renderer, Theme};
 use crate::BuildError;
 
@@ -25,6 +26,8 @@ pub struct Site {
     pub library: Library,
     /// Problems met while walking the content folder (unreadable files).
     walk_diagnostics: Vec<Diagnostic>,
+    /// Notes and attachments published at the same path as something else.
+    clash_diagnostics: Vec<Diagnostic>,
 }
 
 /// Resolves a path from the command line or `site.toml` against the root.
@@ -49,6 +52,7 @@ impl Site {
             theme,
             library: Library::default(),
             walk_diagnostics: Vec::new(),
+            clash_diagnostics: Vec::new(),
         };
         site.reload_content(&HashSet::new(), false)?;
         Ok(site)
@@ -85,7 +89,8 @@ impl Site {
                 attachments: std::mem::take(&mut old.attachments),
                 diagnostics: Vec::new(),
             };
-            self.library = link::relink(vault, &self.config, self.drafts, Some(old));
+            let library = link::relink(vault, &self.config, self.drafts, Some(old));
+            self.linked(library);
             return Ok(());
         }
         let previous: HashMap<String, load::Note> = if reparse_all {
@@ -104,13 +109,23 @@ impl Site {
             changed,
         )?;
         self.walk_diagnostics = std::mem::take(&mut vault.diagnostics);
-        self.library = link::relink(
+        let library = link::relink(
             vault,
             &self.config,
             self.drafts,
             (!reparse_all).then_some(old),
         );
+        self.linked(library);
         Ok(())
+    }
+
+    /// Takes a newly linked library, checking its output paths again unless
+    /// only texts changed (then no path can have).
+    fn linked(&mut self, library: Library) {
+        self.library = library;
+        if self.library.touched.is_none() {
+            self.clash_diagnostics = registry::clashes(&self.library, &self.config);
+        }
     }
 
     /// Reads `site.toml` and the templates again. Notes are parsed again only
@@ -122,7 +137,10 @@ impl Site {
             config.kinds != self.config.kinds || config.content_dir != self.config.content_dir;
         self.config = config;
         self.reload_templates()?;
-        self.reload_content(&HashSet::new(), reparse)
+        self.reload_content(&HashSet::new(), reparse)?;
+        // Kinds' folders and labels are page paths and names too.
+        self.clash_diagnostics = registry::clashes(&self.library, &self.config);
+        Ok(())
     }
 
     /// Reads the templates again.
@@ -141,6 +159,7 @@ impl Site {
                 .flat_map(|n| n.diagnostics.iter().cloned()),
         );
         all.extend(self.library.diagnostics.iter().cloned());
+        all.extend(self.clash_diagnostics.iter().cloned());
         all.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         all
     }

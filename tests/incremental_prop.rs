@@ -46,13 +46,20 @@ fn note_text() -> impl Strategy<Value = String> {
         Just("\n## Role\n\nThe role text. ^key\n\n".to_string()),
         Just("Plain words about trade. #policy ".to_string()),
         Just("#people ".to_string()),
+        Just("#People #policy/Trade ".to_string()),
     ];
     let front = (
         proptest::option::of(proptest::sample::select(
             &["Minister Wang", "Trade war", "Wang"][..],
         )),
         proptest::option::of(proptest::sample::select(
-            &["[people]", "[policy, people]", "[]"][..],
+            &[
+                "[people]",
+                "[policy, People]",
+                "[]",
+                "[Policy/Trade]",
+                "[policy/trade/EU]",
+            ][..],
         )),
         proptest::option::of(proptest::sample::select(&["2024-01-02", "2025-03-04"][..])),
         proptest::option::of(proptest::sample::select(
@@ -149,7 +156,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
 
 #[test]
 fn any_sequence_of_edits_serves_what_a_clean_build_writes() {
-    let (mut runner, _) = common::seeded_runner(64, 7);
+    let (mut runner, _) = common::seeded_runner(256, 7);
     let initial = proptest::collection::vec((0..PATHS.len(), note_text()), 1..5);
     let ops = proptest::collection::vec(op(), 1..6);
     let result = runner.run(&(initial, ops), |(initial, ops)| {

@@ -162,28 +162,3 @@ pub(super) fn embed_fan_out(
 
 /// Notes a fan-out warning names before it stops.
 pub(super) const MAX_EMBED_CHAIN: usize = 8;
-
-/// Two notes, a note and an attachment, or either and a generated page,
-/// writing to the same output file (see [`crate::registry`]).
-pub(super) fn check_url_clashes(
-    notes: &[Note],
-    published: &[bool],
-    attachments: &[Attachment],
-    tags: &BTreeMap<String, Tag>,
-    config: &Config,
-) -> Vec<Diagnostic> {
-    let mut pages: Vec<(String, String)> = Vec::with_capacity(config.kinds.len() + tags.len());
-    for kind in &config.kinds {
-        pages.push((
-            crate::registry::page_file(&kind_url(&kind.folder)),
-            format!("the {} index page", kind.label),
-        ));
-    }
-    for tag in tags.values() {
-        pages.push((
-            crate::registry::page_file(&tag.url),
-            format!("the page of tag #{}", tag.name),
-        ));
-    }
-    crate::registry::clashes(notes, published, attachments, &pages)
-}

@@ -1,5 +1,11 @@
 //! What the resolved links add up to: backlinks, typed relations and
-//! their inverses, tags.
+//! their inverses, tags, unlinked mentions.
+//!
+//! Each is a sum of per-note contributions: `add_*` puts one note's part
+//! into the lists of the notes it points at, `retract_*` takes it out again.
+//! The full build adds every note's part; the preview's relink retracts and
+//! re-adds the parts of the notes that changed, with the same functions, and
+//! both finish with [`sort_by_rank`] on the lists they touched.
 
 use super::*;
 
@@ -50,74 +56,219 @@ pub(super) fn note_targets(links: &[Resolved], source: NoteId) -> Vec<NoteId> {
     targets
 }
 
-pub(super) fn collect_backlinks(
-    published: &[bool],
-    links: &[Vec<Resolved>],
-    ranks: &[usize],
-) -> Vec<Vec<Backlink>> {
-    let mut backlinks: Vec<Vec<Backlink>> = vec![Vec::new(); links.len()];
-    for source in 0..links.len() {
-        if !published[source] {
-            continue;
-        }
-        for (index, resolved) in links[source].iter().enumerate() {
-            if let Resolved::Note { id, .. } = *resolved {
-                if id == source {
-                    continue;
-                }
-                let list = &mut backlinks[id];
-                match list.last_mut() {
-                    Some(b) if b.source == source => b.links.push(index),
-                    _ => list.push(Backlink {
-                        source,
-                        links: vec![index],
-                    }),
-                }
+/// Puts `source`'s links into the backlink lists of the notes they point
+/// at. Returns nothing: the touched lists are those of [`note_targets`].
+pub(super) fn add_backlinks(backlinks: &mut [Vec<Backlink>], source: NoteId, links: &[Resolved]) {
+    for (index, resolved) in links.iter().enumerate() {
+        if let Resolved::Note { id, .. } = *resolved {
+            if id == source {
+                continue;
+            }
+            // A source's links to one target are added together, so its
+            // entry, if any, is the last one.
+            let list = &mut backlinks[id];
+            match list.last_mut() {
+                Some(b) if b.source == source => b.links.push(index),
+                _ => list.push(Backlink {
+                    source,
+                    links: vec![index],
+                }),
             }
         }
     }
-    for list in &mut backlinks {
-        list.sort_by_key(|b| ranks[b.source]);
-    }
-    backlinks
 }
 
+/// Takes `source` out of the backlink lists its (old) `links` put it in.
+pub(super) fn retract_backlinks(
+    backlinks: &mut [Vec<Backlink>],
+    source: NoteId,
+    links: &[Resolved],
+) {
+    for target in note_targets(links, source) {
+        backlinks[target].retain(|b| b.source != source);
+    }
+}
+
+/// Relation lists per note: (frontmatter key, notes), sorted by key.
 pub(super) type RelationLists = Vec<Vec<(String, Vec<NoteId>)>>;
 
-pub(super) fn collect_relations(
-    notes: &[Note],
-    published: &[bool],
-    fields: &[Vec<Vec<Vec<Part>>>],
-    ranks: &[usize],
-) -> (RelationLists, RelationLists) {
-    let mut outgoing: RelationLists = vec![Vec::new(); notes.len()];
-    let mut incoming: Vec<BTreeMap<String, Vec<NoteId>>> = vec![BTreeMap::new(); notes.len()];
-    for (source, note) in notes.iter().enumerate() {
-        if !published[source] {
-            continue;
+/// Puts `source` into the incoming-relation lists of the notes its
+/// `relations` point at, under each relation's key.
+pub(super) fn add_inverse_relations(
+    inverse: &mut [Vec<(String, Vec<NoteId>)>],
+    source: NoteId,
+    relations: &[(String, Vec<NoteId>)],
+) {
+    for (key, targets) in relations {
+        for &target in targets {
+            let lists = &mut inverse[target];
+            let pos = match lists.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+                Ok(pos) => pos,
+                Err(pos) => {
+                    lists.insert(pos, (key.clone(), Vec::new()));
+                    pos
+                }
+            };
+            if lists[pos].1.last() != Some(&source) {
+                lists[pos].1.push(source);
+            }
         }
-        outgoing[source] = outgoing_relations(note, &fields[source]);
-        for (key, targets) in &outgoing[source] {
-            for &target in targets {
-                let sources = incoming[target].entry(key.clone()).or_default();
-                if !sources.contains(&source) {
-                    sources.push(source);
+    }
+}
+
+/// Takes `source` out of the incoming-relation lists its (old) `relations`
+/// put it in, dropping keys left empty.
+pub(super) fn retract_inverse_relations(
+    inverse: &mut [Vec<(String, Vec<NoteId>)>],
+    source: NoteId,
+    relations: &[(String, Vec<NoteId>)],
+) {
+    for (key, targets) in relations {
+        for &target in targets {
+            let lists = &mut inverse[target];
+            if let Ok(pos) = lists.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+                lists[pos].1.retain(|&s| s != source);
+                if lists[pos].1.is_empty() {
+                    lists.remove(pos);
                 }
             }
         }
     }
-    let incoming = incoming
-        .into_iter()
-        .map(|map| {
-            map.into_iter()
-                .map(|(key, mut ids)| {
-                    ids.sort_by_key(|&id| ranks[id]);
-                    (key, ids)
-                })
-                .collect()
-        })
-        .collect();
-    (outgoing, incoming)
+}
+
+/// Puts the mentions found in `source` into the lists of the notes they name.
+pub(super) fn add_mentions(
+    mentions: &mut [Vec<Mention>],
+    source: NoteId,
+    found: Vec<(NoteId, Snippet)>,
+) {
+    for (target, context) in found {
+        mentions[target].push(Mention { source, context });
+    }
+}
+
+/// Takes `source` out of the mention lists of the notes it named (`targets`).
+pub(super) fn retract_mentions(mentions: &mut [Vec<Mention>], source: NoteId, targets: &[NoteId]) {
+    for &target in targets {
+        mentions[target].retain(|m| m.source != source);
+    }
+}
+
+/// Each tag a tag counts under: `a/b/c` → `a`, `a/b`, `a/b/c`.
+fn tag_and_parents(tag: &str) -> impl Iterator<Item = &str> {
+    tag.match_indices('/')
+        .map(move |(end, _)| &tag[..end])
+        .chain(std::iter::once(tag))
+}
+
+/// Puts note `id` into the lists of its tags (and their parents). A tag is
+/// spelled as the note with the lowest id writes it.
+pub(super) fn add_tags(tags: &mut BTreeMap<String, Tag>, id: NoteId, note_tags: &[String]) {
+    for tag in note_tags {
+        for name in tag_and_parents(tag) {
+            let entry = tags.entry(name.to_lowercase()).or_insert_with(|| Tag {
+                name: name.to_string(),
+                notes: Vec::new(),
+                spelled_by: id,
+            });
+            if id < entry.spelled_by {
+                entry.name = name.to_string();
+                entry.spelled_by = id;
+            }
+            if entry.notes.last() != Some(&id) {
+                entry.notes.push(id);
+            }
+        }
+    }
+}
+
+/// Takes note `id` out of the lists of its (old) tags, dropping tags left
+/// with no note and spelling again those it spelled, from the notes left
+/// (so retract every changed note before adding any back).
+pub(super) fn retract_tags(
+    tags: &mut BTreeMap<String, Tag>,
+    notes: &[Note],
+    id: NoteId,
+    old_tags: &[String],
+) {
+    for tag in old_tags {
+        for name in tag_and_parents(tag) {
+            let key = name.to_lowercase();
+            let Some(entry) = tags.get_mut(&key) else {
+                continue;
+            };
+            entry.notes.retain(|&n| n != id);
+            let Some(&first) = entry.notes.iter().min() else {
+                tags.remove(&key);
+                continue;
+            };
+            if entry.spelled_by == id {
+                let spelling = notes[first]
+                    .tags
+                    .iter()
+                    .flat_map(|t| tag_and_parents(t))
+                    .find(|n| n.to_lowercase() == key);
+                if let Some(spelling) = spelling {
+                    entry.name = spelling.to_string();
+                }
+                entry.spelled_by = first;
+            }
+        }
+    }
+}
+
+/// Sorts lists by their notes' title ranks, the order every list on the site uses.
+pub(super) fn sort_by_rank<T>(list: &mut [T], ranks: &[usize], note: impl Fn(&T) -> NoteId) {
+    list.sort_by_key(|item| ranks[note(item)]);
+}
+
+/// The notes' contributions added up for the whole site: backlinks,
+/// outgoing and incoming relations, and tags.
+pub(super) struct Contributions {
+    pub(super) backlinks: Vec<Vec<Backlink>>,
+    pub(super) relations: RelationLists,
+    pub(super) inverse_relations: RelationLists,
+    pub(super) tags: BTreeMap<String, Tag>,
+}
+
+impl Contributions {
+    /// Adds up every published note's part.
+    pub(super) fn of_all(
+        notes: &[Note],
+        published: &[bool],
+        links: &[Vec<Resolved>],
+        fields: &[Vec<Vec<Vec<Part>>>],
+        ranks: &[usize],
+    ) -> Contributions {
+        let n = notes.len();
+        let mut backlinks = vec![Vec::new(); n];
+        let mut relations: RelationLists = vec![Vec::new(); n];
+        let mut inverse_relations: RelationLists = vec![Vec::new(); n];
+        let mut tags = BTreeMap::new();
+        for id in (0..n).filter(|&id| published[id]) {
+            add_backlinks(&mut backlinks, id, &links[id]);
+            relations[id] = outgoing_relations(&notes[id], &fields[id]);
+            add_inverse_relations(&mut inverse_relations, id, &relations[id]);
+            add_tags(&mut tags, id, &notes[id].tags);
+        }
+        for list in &mut backlinks {
+            sort_by_rank(list, ranks, |b: &Backlink| b.source);
+        }
+        for lists in &mut inverse_relations {
+            for (_, sources) in lists {
+                sort_by_rank(sources, ranks, |&s| s);
+            }
+        }
+        for tag in tags.values_mut() {
+            sort_by_rank(&mut tag.notes, ranks, |&s| s);
+        }
+        Contributions {
+            backlinks,
+            relations,
+            inverse_relations,
+            tags,
+        }
+    }
 }
 
 /// The typed relations of one note: each frontmatter key with the notes its links resolve to.
@@ -144,48 +295,4 @@ pub(super) fn outgoing_relations(
         }
     }
     outgoing
-}
-
-pub(super) fn collect_tags(
-    notes: &[Note],
-    published: &[bool],
-    ranks: &[usize],
-) -> BTreeMap<String, Tag> {
-    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
-    for (id, note) in notes.iter().enumerate() {
-        if !published[id] {
-            continue;
-        }
-        for tag in &note.tags {
-            // `trade/tariffs` also counts under `trade`.
-            let mut end = 0;
-            let segments: Vec<&str> = tag.split('/').collect();
-            for (i, segment) in segments.iter().enumerate() {
-                end += segment.len() + usize::from(i > 0);
-                let name = &tag[..end];
-                let entry = tags.entry(name.to_lowercase()).or_insert_with(|| Tag {
-                    name: name.to_string(),
-                    url: format!(
-                        "tags/{}/",
-                        name.split('/')
-                            .map(|s| if slugify(s).is_empty() {
-                                "tag".to_string()
-                            } else {
-                                slugify(s)
-                            })
-                            .collect::<Vec<_>>()
-                            .join("/")
-                    ),
-                    notes: Vec::new(),
-                });
-                if entry.notes.last() != Some(&id) {
-                    entry.notes.push(id);
-                }
-            }
-        }
-    }
-    for tag in tags.values_mut() {
-        tag.notes.sort_by_key(|&id| ranks[id]);
-    }
-    tags
 }

@@ -61,72 +61,30 @@ pub(super) fn relink_in_place(
                 .flat_map(|(_, sources)| sources.iter().copied()),
         );
         if lib.published[id] {
-            // Backlinks: drop this note from its old targets, add it to the new ones.
-            for target in note_targets(&lib.links[id], id) {
-                lib.backlinks[target].retain(|b| b.source != id);
-            }
-            for (index, resolved) in new_links.iter().enumerate() {
-                if let Resolved::Note { id: target, .. } = *resolved {
-                    if target == id {
-                        continue;
-                    }
-                    let list = &mut lib.backlinks[target];
-                    match list.iter_mut().find(|b| b.source == id) {
-                        Some(b) => b.links.push(index),
-                        None => list.push(Backlink {
-                            source: id,
-                            links: vec![index],
-                        }),
-                    }
-                }
-            }
+            // Take this note's old part out of other notes' lists, put the new one in.
+            retract_backlinks(&mut lib.backlinks, id, &lib.links[id]);
+            add_backlinks(&mut lib.backlinks, id, &new_links);
             for target in note_targets(&new_links, id) {
-                lib.backlinks[target].sort_by_key(|b| lib.title_rank[b.source]);
+                sort_by_rank(&mut lib.backlinks[target], &lib.title_rank, |b| b.source);
             }
-            // Relations: same for the inverse lists.
-            for (key, targets) in &lib.relations[id] {
-                for &target in targets {
-                    if let Some(pos) = lib.inverse_relations[target]
-                        .iter()
-                        .position(|(k, _)| k == key)
-                    {
-                        lib.inverse_relations[target][pos].1.retain(|&s| s != id);
-                        if lib.inverse_relations[target][pos].1.is_empty() {
-                            lib.inverse_relations[target].remove(pos);
-                        }
-                    }
-                }
-            }
+            retract_inverse_relations(&mut lib.inverse_relations, id, &lib.relations[id]);
             lib.relations[id] = outgoing_relations(&notes[id], &new_fields);
-            touched.extend(
-                lib.relations[id]
-                    .iter()
-                    .flat_map(|(_, targets)| targets.iter().copied()),
-            );
+            add_inverse_relations(&mut lib.inverse_relations, id, &lib.relations[id]);
             for (key, targets) in &lib.relations[id] {
                 for &target in targets {
-                    let lists = &mut lib.inverse_relations[target];
-                    let pos = match lists.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-                        Ok(pos) => pos,
-                        Err(pos) => {
-                            lists.insert(pos, (key.clone(), Vec::new()));
-                            pos
-                        }
-                    };
-                    let sources = &mut lists[pos].1;
-                    if !sources.contains(&id) {
-                        let at =
-                            sources.partition_point(|&s| lib.title_rank[s] < lib.title_rank[id]);
-                        sources.insert(at, id);
+                    for (_, sources) in lib.inverse_relations[target]
+                        .iter_mut()
+                        .filter(|(k, _)| k == key)
+                    {
+                        sort_by_rank(sources, &lib.title_rank, |&s| s);
                     }
+                    touched.push(target);
                 }
             }
         }
-        // Unlinked mentions: withdraw the old ones, find the new ones.
-        for &target in &lib.cache.mention_targets[id] {
-            lib.mentions[target].retain(|m| m.source != id);
-            touched.push(target);
-        }
+        // Unlinked mentions: the same, for the notes this one names.
+        retract_mentions(&mut lib.mentions, id, &lib.cache.mention_targets[id]);
+        touched.extend(&lib.cache.mention_targets[id]);
         let found = if lib.published[id] {
             lib.cache
                 .finder
@@ -135,16 +93,9 @@ pub(super) fn relink_in_place(
             Vec::new()
         };
         lib.cache.mention_targets[id] = found.iter().map(|(t, _)| *t).collect();
-        for (target, context) in found {
-            let list = &mut lib.mentions[target];
-            let at = list.partition_point(|m| lib.title_rank[m.source] < lib.title_rank[id]);
-            list.insert(
-                at,
-                Mention {
-                    source: id,
-                    context,
-                },
-            );
+        add_mentions(&mut lib.mentions, id, found);
+        for &target in &lib.cache.mention_targets[id] {
+            sort_by_rank(&mut lib.mentions[target], &lib.title_rank, |m| m.source);
             touched.push(target);
         }
         tags_changed |= lib.cache.notes.tag_lists[id] != notes[id].tags;
@@ -157,10 +108,25 @@ pub(super) fn relink_in_place(
         lib.cache.notes.source_hashes[id] = notes[id].source_hash;
     }
     if tags_changed {
-        lib.tags = collect_tags(&notes, &lib.published, &lib.title_rank);
-        lib.cache.notes.tag_lists = notes.iter().map(|n| n.tags.clone()).collect();
-        lib.cache.clash_diagnostics =
-            check_url_clashes(&notes, &lib.published, &attachments, &lib.tags, config);
+        // Every changed note's tags out first, so a tag spelled by one is
+        // spelled again from the notes that keep it.
+        let published: Vec<NoteId> = stale
+            .iter()
+            .copied()
+            .filter(|&id| lib.published[id])
+            .collect();
+        for &id in &published {
+            retract_tags(&mut lib.tags, &notes, id, &lib.cache.notes.tag_lists[id]);
+        }
+        for &id in &published {
+            add_tags(&mut lib.tags, id, &notes[id].tags);
+        }
+        for tag in lib.tags.values_mut() {
+            sort_by_rank(&mut tag.notes, &lib.title_rank, |&n| n);
+        }
+        for &id in &stale {
+            lib.cache.notes.tag_lists[id] = notes[id].tags.clone();
+        }
     }
     if embeds_changed || !lib.cache.cycle_diagnostics.is_empty() {
         lib.cache.cycle_diagnostics =

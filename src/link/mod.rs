@@ -35,7 +35,7 @@ use crate::config::{BrokenLinks, Config};
 use crate::diag::Diagnostic;
 use crate::load::{Attachment, Note, Vault};
 use crate::markdown::{LinkSyntax, Snippet};
-use crate::slug::{same_heading, slugify};
+use crate::slug::same_heading;
 use mentions::{Mention, MentionFinder};
 use terms::{Postings, SearchTerms};
 
@@ -81,10 +81,10 @@ pub struct Backlink {
 pub struct Tag {
     /// The tag as first written, e.g. `Trade/Tariffs`.
     pub name: String,
-    /// URL of the tag page relative to the site root.
-    pub url: String,
     /// Notes, sorted by title.
     pub notes: Vec<NoteId>,
+    /// The note whose spelling `name` is: the lowest id carrying the tag.
+    spelled_by: NoteId,
 }
 
 /// The linked knowledge base: notes with every link resolved, ready to render.
@@ -121,7 +121,7 @@ pub struct Library {
     pub search_terms: Option<SearchTerms>,
     /// Tags by lowercase name, nested tags also counted under their parents.
     pub tags: BTreeMap<String, Tag>,
-    /// Broken links, ambiguous links, unknown headings, URL clashes.
+    /// Broken links, ambiguous links, unknown headings, embed cycles.
     pub diagnostics: Vec<Diagnostic>,
     /// The notes whose pages may show something new after the last
     /// [`relink`], or `None` when anything may have changed.
@@ -177,7 +177,6 @@ struct LinkCache {
     /// Link problems of each note.
     note_diagnostics: Vec<Vec<Diagnostic>>,
     cycle_diagnostics: Vec<Diagnostic>,
-    clash_diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs the link stage over everything the load stage read.
@@ -261,15 +260,12 @@ fn link_all(
         note_diagnostics.push(note.diagnostics);
         embeds.push(note.embeds);
     }
-    let ((backlinks, (relations, inverse_relations)), tags) = rayon::join(
-        || {
-            rayon::join(
-                || collect_backlinks(&published, &links, &title_rank),
-                || collect_relations(&notes, &published, &fields, &title_rank),
-            )
-        },
-        || collect_tags(&notes, &published, &title_rank),
-    );
+    let Contributions {
+        backlinks,
+        relations,
+        inverse_relations,
+        tags,
+    } = Contributions::of_all(&notes, &published, &links, &fields, &title_rank);
     // Mentions and search terms come from the same pass over each note's
     // words: both need every word found and hashed.
     let docs = terms::doc_numbers(&published);
@@ -312,12 +308,11 @@ fn link_all(
         let copies = NoteCopies::of(&notes);
         (
             check_embed_cycles(&notes, &links, &embeds, config.broken_links),
-            check_url_clashes(&notes, &published, &attachments, &tags, config),
             edge_hashes,
             copies,
         )
     };
-    let ((found, postings), (cycle_diagnostics, clash_diagnostics, edge_hashes, copies)) =
+    let ((found, postings), (cycle_diagnostics, edge_hashes, copies)) =
         rayon::join(find_mentions, check);
     // The terms are sorted beside the rest of this function's serial work.
     let (search_terms, (mentions, mention_targets)) =
@@ -333,7 +328,6 @@ fn link_all(
         index,
         note_diagnostics,
         cycle_diagnostics,
-        clash_diagnostics,
     };
     let mut library = Library {
         notes,
@@ -390,12 +384,10 @@ fn gather_mentions(
     let mut mention_targets = Vec::with_capacity(found.len());
     for (source, list) in found.into_iter().enumerate() {
         mention_targets.push(list.iter().map(|(t, _)| *t).collect());
-        for (target, context) in list {
-            mentions[target].push(Mention { source, context });
-        }
+        add_mentions(&mut mentions, source, list);
     }
     for list in &mut mentions {
-        list.sort_by_key(|m| title_rank[m.source]);
+        sort_by_rank(list, title_rank, |m: &Mention| m.source);
     }
     (mentions, mention_targets)
 }
@@ -438,15 +430,9 @@ impl Library {
             .iter()
             .flatten()
             .chain(&cache.cycle_diagnostics)
-            .chain(&cache.clash_diagnostics)
             .cloned()
             .collect();
     }
-}
-
-/// URL of a kind's index page.
-pub fn kind_url(folder: &str) -> String {
-    format!("{}/", slugify(folder))
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ impl<'a> Renderer<'a> {
             .map(|(link, resolved)| self.link_html(link, resolved, root, embedding))
             .collect();
         let tag_href = |name: &str| match lib.tags.get(&name.to_lowercase()) {
-            Some(tag) => format!("{root}{}", page_link(self.config, &tag.url)),
+            Some(tag) => format!("{root}{}", page_link(self.config, &tag_url(&tag.name))),
             None => format!("{root}{}", page_link(self.config, "tags/")),
         };
         markdown::render_html(

@@ -130,7 +130,7 @@ pub fn graph(lib: &Library, links: &[String]) -> OutputFile {
     }
     json.push_str("]}");
     OutputFile::Bytes {
-        path: registry::GRAPH_DATA.into(),
+        path: registry::File::GraphData.path().unwrap_or_default().into(),
         contents: json.into_bytes(),
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::{absolute_url, root_from, OutputFile};
 use crate::config::Config;
-use crate::link::{kind_url, Library, NoteId};
+use crate::link::{Library, NoteId};
 use crate::markdown::escape_html as escape;
 use crate::slug::slugify;
 
@@ -77,7 +77,7 @@ pub fn atom(lib: &Library, config: &Config, links: &[String], dated: &[NoteId]) 
     }
     xml.push_str("</feed>\n");
     OutputFile::Bytes {
-        path: registry::ATOM.into(),
+        path: registry::File::Atom.path().unwrap_or_default().into(),
         contents: xml.into_bytes(),
     }
 }
@@ -94,7 +94,7 @@ pub fn sitemap(config: &Config, pages: &[String]) -> OutputFile {
     }
     xml.push_str("</urlset>\n");
     OutputFile::Bytes {
-        path: registry::SITEMAP.into(),
+        path: registry::File::Sitemap.path().unwrap_or_default().into(),
         contents: xml.into_bytes(),
     }
 }
@@ -106,23 +106,9 @@ pub fn robots(config: &Config) -> OutputFile {
         let _ = writeln!(text, "Sitemap: {sitemap}");
     }
     OutputFile::Bytes {
-        path: registry::ROBOTS.into(),
+        path: registry::File::Robots.path().unwrap_or_default().into(),
         contents: text.into_bytes(),
     }
-}
-
-/// Every URL (relative to the root, ending in `/`) owned by a real page.
-pub fn page_urls(lib: &Library, config: &Config, published: &[NoteId]) -> Vec<String> {
-    let mut urls = vec![
-        String::new(),
-        "tags/".to_string(),
-        "timeline/".to_string(),
-        "graph/".to_string(),
-    ];
-    urls.extend(config.kinds.iter().map(|k| kind_url(&k.folder)));
-    urls.extend(lib.tags.values().map(|t| t.url.clone()));
-    urls.extend(published.iter().map(|&id| lib.notes[id].url.clone()));
-    urls
 }
 
 /// A tiny page at each alias's URL (beside the note) that sends the reader on

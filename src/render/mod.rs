@@ -18,21 +18,21 @@ mod theme;
 mod urls;
 mod views;
 
+pub use crate::registry::Page;
 use body::*;
 use fingerprint::*;
 use theme::*;
 pub use theme::{load_templates, static_files, Theme, BUILTIN_STATIC};
 use urls::*;
 pub(crate) use urls::{absolute_url, page_link};
-pub use views::Page;
 use views::*;
 
 use crate::config::Config;
-use crate::link::{kind_url, Library, NoteId, Part, Resolved};
+use crate::link::{Library, NoteId, Part, Resolved};
 use crate::load::Note;
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, BodyHtml, Heading, LinkHtml, LinkRef, LinkSyntax, Snippet};
-use crate::registry;
+use crate::registry::{self, kind_url, tag_url};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -479,40 +479,61 @@ impl<'a> Renderer<'a> {
         explore::graph(self.library, &self.note_links)
     }
 
-    /// Files that are not template pages: feed, sitemap, robots.txt, alias
-    /// redirects and attachments.
-    pub fn other_files(&self) -> Vec<OutputFile> {
+    /// The files of `file` (one file, or a set such as the attachments),
+    /// each handed to `emit` as soon as it is made: on a large site graph.json
+    /// and the redirect pages are megabytes, and a build need not hold them
+    /// all at once.
+    pub fn each_file(
+        &self,
+        file: registry::File,
+        emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use registry::File;
+        let lib = self.library;
+        match file {
+            File::Atom => emit(self.atom()),
+            File::GraphData => emit(self.graph()),
+            File::Sitemap => emit(feeds::sitemap(self.config, &self.page_urls())),
+            File::Robots => emit(feeds::robots(self.config)),
+            File::Redirects => {
+                let published: Vec<NoteId> = self.published().collect();
+                feeds::alias_redirects(
+                    lib,
+                    self.config,
+                    &self.note_links,
+                    &published,
+                    &self.page_urls(),
+                    emit,
+                )
+            }
+            File::Attachments => lib.attachments.iter().try_for_each(|a| {
+                emit(OutputFile::Copy {
+                    path: a.path.clone(),
+                    source: a.source.clone(),
+                })
+            }),
+            File::Search => self.search_files().into_iter().try_for_each(emit),
+        }
+    }
+
+    /// The files of `file`, collected.
+    pub fn files(&self, file: registry::File) -> Vec<OutputFile> {
         let mut files = Vec::new();
         // Collecting cannot fail.
-        let _ = self.each_other_file(&mut |file| {
-            files.push(file);
+        let _ = self.each_file(file, &mut |f| {
+            files.push(f);
             Ok(())
         });
         files
     }
 
-    /// [`Renderer::other_files`], each handed to `emit` as soon as it is made:
-    /// on a large site graph.json and the redirect pages are megabytes, and a
-    /// build need not hold them all at once.
-    fn each_other_file(
-        &self,
-        emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let lib = self.library;
-        let published: Vec<NoteId> = self.published().collect();
-        let pages = feeds::page_urls(lib, self.config, &published);
-        emit(self.atom())?;
-        emit(self.graph())?;
-        emit(feeds::sitemap(self.config, &pages))?;
-        emit(feeds::robots(self.config))?;
-        feeds::alias_redirects(lib, self.config, &self.note_links, &published, &pages, emit)?;
-        for a in &lib.attachments {
-            emit(OutputFile::Copy {
-                path: a.path.clone(),
-                source: a.source.clone(),
-            })?;
-        }
-        Ok(())
+    /// The URL of every page that has one, in [`registry::pages`] order.
+    fn page_urls(&self) -> Vec<String> {
+        self.pages()
+            .iter()
+            .filter_map(|p| p.url(self.library, self.config))
+            .map(String::from)
+            .collect()
     }
 
     /// Renders every page of the site in parallel, handing each file to `sink`.
@@ -533,13 +554,11 @@ impl<'a> Renderer<'a> {
             },
             || -> Result<usize, RenderError> {
                 let mut count = 0;
-                self.each_other_file(&mut |file| {
-                    count += 1;
-                    sink(file)
-                })?;
-                for file in self.search_files() {
-                    sink(file)?;
-                    count += 1;
+                for file in registry::File::ALL {
+                    self.each_file(file, &mut |file| {
+                        count += 1;
+                        sink(file)
+                    })?;
                 }
                 Ok(count)
             },

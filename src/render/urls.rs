@@ -93,18 +93,6 @@ impl<'a> Renderer<'a> {
 
     /// Where `page` is written, relative to the output folder.
     pub fn page_path(&self, page: &Page) -> String {
-        let lib = self.library;
-        match page {
-            Page::Note(id) => registry::page_file(&lib.notes[*id].url),
-            Page::Kind(k) => registry::page_file(&kind_url(&self.config.kinds[*k].folder)),
-            Page::Tag(key) => {
-                registry::page_file(lib.tags.get(key).map_or("tags/", |t| t.url.as_str()))
-            }
-            Page::Tags => registry::TAGS_PAGE.into(),
-            Page::Timeline => registry::TIMELINE_PAGE.into(),
-            Page::Graph => registry::GRAPH_PAGE.into(),
-            Page::Home => registry::HOME.into(),
-            Page::NotFound => registry::NOT_FOUND.into(),
-        }
+        page.path(self.library, self.config)
     }
 }

@@ -124,27 +124,6 @@ pub(super) struct NoteView<'a> {
     pub(super) url: &'a str,
 }
 
-/// A page made from a template.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Page {
-    /// A note, by id.
-    Note(NoteId),
-    /// The index of the kind at this position in `[[kinds]]`.
-    Kind(usize),
-    /// A tag page, by lowercase tag name.
-    Tag(String),
-    /// The tag index.
-    Tags,
-    /// Every dated note in order.
-    Timeline,
-    /// The whole graph.
-    Graph,
-    /// The home page.
-    Home,
-    /// `404.html`.
-    NotFound,
-}
-
 /// What a template page shows; serialized into a hash for [`Renderer::fingerprint`].
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -187,21 +166,9 @@ pub(super) struct Prepared<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Every page made from a template, in a fixed order: the pages that list
-    /// many notes first, so that in a parallel render they overlap with the
-    /// many small note pages instead of leaving one thread busy at the end.
+    /// Every page made from a template ([`registry::pages`]).
     pub fn pages(&self) -> Vec<Page> {
-        let lib = self.library;
-        let mut pages = vec![Page::Graph, Page::Timeline, Page::Home];
-        pages.extend((0..self.config.kinds.len()).map(Page::Kind));
-        pages.extend(lib.tags.keys().cloned().map(Page::Tag));
-        pages.extend([Page::Tags, Page::NotFound]);
-        pages.extend(
-            (0..lib.notes.len())
-                .filter(|&id| lib.published[id])
-                .map(Page::Note),
-        );
-        pages
+        registry::pages(self.library, self.config)
     }
 
     pub(super) fn published(&self) -> impl Iterator<Item = NoteId> + '_ {
@@ -223,7 +190,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn tag_view(&self, tag: &'a crate::link::Tag) -> TagView<'a> {
         TagView {
             name: &tag.name,
-            url: page_link(self.config, &tag.url),
+            url: page_link(self.config, &tag_url(&tag.name)),
             count: tag.notes.len(),
         }
     }
@@ -259,7 +226,7 @@ impl<'a> Renderer<'a> {
                 let tag = &lib.tags[key];
                 Prepared {
                     template: "tag.html",
-                    url: tag.url.clone(),
+                    url: tag_url(&tag.name),
                     title: format!("#{}", tag.name),
                     data: PageData::Tag {
                         tag: self.tag_view(tag),

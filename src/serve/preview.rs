@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
+use crate::registry::{File, Input};
 use crate::render::{self, OutputFile, Page};
 use crate::site::Site;
 use crate::BuildError;
@@ -98,15 +99,30 @@ pub struct Preview {
     /// Fingerprint of each template page, by output path.
     fingerprints: HashMap<String, u64>,
     statics: Vec<(String, Body)>,
-    /// Feed, sitemap, robots.txt, redirects, attachments.
-    others: Vec<(String, Body)>,
-    /// The search index; see [`Preview::refresh_search`].
-    search: Vec<(String, Body)>,
+    /// The files of each [`File`]; the search index's are refreshed apart
+    /// (see [`Preview::refresh_search`]).
+    generated: HashMap<File, Vec<(String, Body)>>,
     search_stale: bool,
     /// Problems of the last rebuild; while there are errors, `files` is the last good site.
     diagnostics: Vec<Diagnostic>,
     /// Template pages rendered by the last rebuild.
     rendered: usize,
+}
+
+/// Makes the files of `file` again and puts them in `files` (and
+/// `generated`) in place of the old ones.
+fn regenerate(
+    renderer: &render::Renderer,
+    generated: &mut HashMap<File, Vec<(String, Body)>>,
+    files: &mut HashMap<String, Body>,
+    file: File,
+) {
+    let made: Vec<(String, Body)> = renderer.files(file).into_iter().map(Into::into).collect();
+    for (path, _) in generated.get(&file).into_iter().flatten() {
+        files.remove(path);
+    }
+    files.extend(made.iter().cloned());
+    generated.insert(file, made);
 }
 
 /// Whether a rebuild's problems keep its result from being served.
@@ -128,8 +144,7 @@ impl Preview {
             files: Arc::default(),
             fingerprints: HashMap::new(),
             statics,
-            others: Vec::new(),
-            search: Vec::new(),
+            generated: HashMap::new(),
             search_stale: true,
             diagnostics: Vec::new(),
             rendered: 0,
@@ -176,18 +191,13 @@ impl Preview {
         if !self.search_stale || has_errors(&self.diagnostics) {
             return;
         }
-        let renderer = self.site.renderer();
-        let search: Vec<(String, Body)> = renderer
-            .search_files()
-            .into_iter()
-            .map(Into::into)
-            .collect();
         let mut files = (*self.files).clone();
-        for (path, _) in &self.search {
-            files.remove(path);
-        }
-        files.extend(search.iter().cloned());
-        self.search = search;
+        regenerate(
+            &self.site.renderer(),
+            &mut self.generated,
+            &mut files,
+            File::Search,
+        );
         self.files = Arc::new(files);
         self.search_stale = false;
     }
@@ -277,48 +287,40 @@ impl Preview {
 
         let mut files: HashMap<String, Body>;
         match scope {
-            Scope::All => {
-                self.others = renderer.other_files().into_iter().map(Into::into).collect();
-                files =
-                    HashMap::with_capacity(keyed.len() + self.others.len() + self.statics.len());
-                files.extend(self.statics.iter().cloned());
-                files.extend(self.others.iter().cloned());
-                files.extend(self.search.iter().cloned());
-                for (path, _) in &keyed {
-                    if let Some(body) = self.files.get(path) {
-                        files.insert(path.clone(), body.clone());
+            Scope::All | Scope::Statics => {
+                if matches!(scope, Scope::All) {
+                    self.fingerprints = keyed.into_iter().collect();
+                    for file in File::ALL.into_iter().filter(|&f| f != File::Search) {
+                        let made = renderer.files(file).into_iter().map(Into::into).collect();
+                        self.generated.insert(file, made);
                     }
                 }
-                self.fingerprints = keyed.into_iter().collect();
-            }
-            Scope::Notes(_) => {
-                // Same notes, names and attachments: among the other files only
-                // the feed and the graph can differ.
-                files = (*self.files).clone();
-                let mut changed = vec![renderer.atom()];
-                if self.site.library.edges_changed {
-                    changed.push(renderer.graph());
-                }
-                for file in changed {
-                    let (path, body) = file.into();
-                    if let Some(slot) = self.others.iter_mut().find(|(p, _)| *p == path) {
-                        slot.1 = body.clone();
-                    }
-                    files.insert(path, body);
-                }
-                self.fingerprints.extend(keyed);
-            }
-            Scope::Statics => {
-                // Assets may have come or gone: assemble anew from the kept pages.
-                files = HashMap::with_capacity(self.files.len());
+                // Pages or assets may have come or gone: assemble anew.
+                files = HashMap::with_capacity(self.fingerprints.len() + self.statics.len());
                 files.extend(self.statics.iter().cloned());
-                files.extend(self.others.iter().cloned());
-                files.extend(self.search.iter().cloned());
+                files.extend(self.generated.values().flatten().cloned());
                 for path in self.fingerprints.keys() {
                     if let Some(body) = self.files.get(path) {
                         files.insert(path.clone(), body.clone());
                     }
                 }
+            }
+            Scope::Notes(_) => {
+                // Same notes, names and attachments: only the files that
+                // change with texts, or with edges if edges changed, differ.
+                files = (*self.files).clone();
+                let edges_changed = self.site.library.edges_changed;
+                for file in File::ALL {
+                    let stale = match file.changes_with() {
+                        Input::Layout => false,
+                        Input::Text => file != File::Search, // refreshed apart
+                        Input::Edges => edges_changed,
+                    };
+                    if stale {
+                        regenerate(&renderer, &mut self.generated, &mut files, file);
+                    }
+                }
+                self.fingerprints.extend(keyed);
             }
         }
         files.extend(rendered);
