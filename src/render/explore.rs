@@ -1,12 +1,11 @@
 //! Data for exploring the knowledge base: `graph.json` and the timeline.
 
 use crate::registry;
-use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::OutputFile;
+use super::{json, OutputFile};
 use crate::config::Config;
 use crate::link::{Library, NoteId, Resolved};
 
@@ -43,15 +42,39 @@ fn outgoing_edges(lib: &Library, id: NoteId) -> impl Iterator<Item = (NoteId, &s
         .filter(move |&(target, _)| target != id && lib.published[target])
 }
 
+/// A node of `graph.json`.
+#[derive(Serialize)]
+struct Node<'a> {
+    id: &'a str,
+    title: &'a str,
+    kind: Option<&'a str>,
+    tags: &'a [String],
+    url: &'a str,
+    /// How many distinct notes it is connected to, either way.
+    links: usize,
+}
+
+/// An edge of `graph.json`.
+#[derive(Serialize)]
+struct Edge<'a> {
+    source: &'a str,
+    target: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
 /// `graph.json`: every published note as a node and every link between two
 /// of them as an edge, typed `link`, `embed`, or the relation's name:
-/// `{"nodes":[{"id","title","kind","tags","url","links"},…],"edges":[{"source","target","type"},…]}`,
-/// where a node's `links` counts the distinct notes it is connected to, either way.
-///
-/// Written straight into one buffer: on a large site this is the biggest
-/// file, and building it as structs first held it in memory three times over.
+/// `{"nodes":[{"id","title","kind","tags","url","links"},…],"edges":[{"source","target","type"},…]}`.
 /// `links[id]` is note `id`'s link from the site root, as the renderer keeps it.
 pub fn graph(lib: &Library, links: &[String]) -> OutputFile {
+    #[derive(Serialize)]
+    #[serde(bound = "")]
+    struct Graph<'a, E: Fn() -> I, I: Iterator<Item = Edge<'a>>> {
+        nodes: Vec<Node<'a>>,
+        /// Many more than nodes: written as they are made, never all held.
+        edges: json::Streamed<E>,
+    }
     let published: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
@@ -74,64 +97,41 @@ pub fn graph(lib: &Library, links: &[String]) -> OutputFile {
             (near.len(), edges)
         })
         .collect();
-    // Each id escaped once, since a note is an end of many edges; all in one
-    // buffer, since edges name their ends in no order and separate strings
-    // would each be a likely cache miss on a large site.
-    let mut ids = String::with_capacity(published.len() * 32);
-    let mut id_spans = vec![0..0; lib.notes.len()];
-    for &id in &published {
-        let start = ids.len();
-        push_json_str(&mut ids, node_id(&lib.notes[id].url));
-        id_spans[id] = start..ids.len();
-    }
-    let quoted = |id: NoteId| &ids[id_spans[id].clone()];
+    let graph = Graph {
+        nodes: published
+            .iter()
+            .zip(&per_note)
+            .map(|(&id, (near, _))| {
+                let note = &lib.notes[id];
+                Node {
+                    id: node_id(&note.url),
+                    title: &note.title,
+                    kind: note.kind.as_deref(),
+                    tags: &note.tags,
+                    url: &links[id],
+                    links: *near,
+                }
+            })
+            .collect(),
+        edges: json::Streamed(|| {
+            published
+                .iter()
+                .zip(&per_note)
+                .flat_map(|(&source, (_, edges))| {
+                    edges.iter().map(move |&(target, kind)| Edge {
+                        source: node_id(&lib.notes[source].url),
+                        target: node_id(&lib.notes[target].url),
+                        kind,
+                    })
+                })
+        }),
+    };
     let edge_count: usize = per_note.iter().map(|(_, edges)| edges.len()).sum();
-    let mut json = String::with_capacity(64 + published.len() * 160 + edge_count * 96);
-    let mut digits = itoa::Buffer::new();
-    json.push_str("{\"nodes\":[");
-    for (n, (&id, (near, _))) in published.iter().zip(&per_note).enumerate() {
-        let note = &lib.notes[id];
-        json.push_str(if n == 0 { "{\"id\":" } else { ",{\"id\":" });
-        json.push_str(quoted(id));
-        json.push_str(",\"title\":");
-        push_json_str(&mut json, &note.title);
-        json.push_str(",\"kind\":");
-        push_json_opt(&mut json, note.kind.as_deref());
-        json.push_str(",\"tags\":[");
-        for (t, tag) in note.tags.iter().enumerate() {
-            if t > 0 {
-                json.push(',');
-            }
-            push_json_str(&mut json, tag);
-        }
-        json.push_str("],\"url\":");
-        push_json_str(&mut json, &links[id]);
-        json.push_str(",\"links\":");
-        json.push_str(digits.format(*near));
-        json.push('}');
-    }
-    json.push_str("],\"edges\":[");
-    let mut first = true;
-    for (&source, (_, edges)) in published.iter().zip(&per_note) {
-        for &(target, kind) in edges {
-            json.push_str(if first {
-                "{\"source\":"
-            } else {
-                ",{\"source\":"
-            });
-            first = false;
-            json.push_str(quoted(source));
-            json.push_str(",\"target\":");
-            json.push_str(quoted(target));
-            json.push_str(",\"type\":");
-            push_json_str(&mut json, kind);
-            json.push('}');
-        }
-    }
-    json.push_str("]}");
+    let mut contents = Vec::with_capacity(64 + graph.nodes.len() * 192 + edge_count * 112);
+    json::write(&mut contents, &graph);
     OutputFile::Bytes {
         path: registry::File::GraphData.path().unwrap_or_default().into(),
-        contents: json.into_bytes(),
+        contents,
     }
 }
 
@@ -181,107 +181,34 @@ pub fn local_graph<'n>(
     }
     let position = |n: NoteId| index.get(&n).copied().unwrap_or(0);
 
-    let mut out = String::with_capacity(64 + ids.len() * 48 + pairs.len() * 12);
-    out.push_str("{\"id\":");
-    push_json_str(&mut out, node_id(&lib.notes[id].url));
-    out.push_str(",\"link\":");
-    push_json_str(&mut out, if config.index_links { "index.html" } else { "" });
-    out.push_str(",\"nodes\":[");
+    // Nodes are made once per note and spliced in as they are.
+    let mut out = Vec::with_capacity(64 + ids.len() * 48 + pairs.len() * 12);
+    out.extend_from_slice(b"{\"id\":");
+    json::write(&mut out, node_id(&lib.notes[id].url));
+    out.extend_from_slice(b",\"link\":");
+    json::write(&mut out, if config.index_links { "index.html" } else { "" });
+    out.extend_from_slice(b",\"nodes\":[");
     for (n, &i) in ids.iter().enumerate() {
         if n > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        out.push_str(node(i));
+        out.extend_from_slice(node(i).as_bytes());
     }
-    out.push_str("],\"edges\":[");
-    let mut digits = itoa::Buffer::new();
-    for (n, &(s, t, kind)) in pairs.iter().enumerate() {
-        out.push_str(if n == 0 { "[" } else { ",[" });
-        out.push_str(digits.format(position(s)));
-        out.push(',');
-        out.push_str(digits.format(position(t)));
-        out.push(',');
-        push_json_str(&mut out, kind);
-        out.push(']');
-    }
-    out.push_str("]}");
-    out
+    out.extend_from_slice(b"],\"edges\":");
+    let edges: Vec<(usize, usize, &str)> = pairs
+        .iter()
+        .map(|&(s, t, kind)| (position(s), position(t), kind))
+        .collect();
+    json::write(&mut out, &edges);
+    out.push(b'}');
+    // Made of UTF-8 strings and ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A note as a node of a local graph, `[id,title,kind]` in JSON. The
 /// renderer keeps each once made: a note is a neighbour on many pages.
 pub fn graph_node(note: &crate::load::Note) -> String {
-    let mut node = String::with_capacity(note.url.len() + note.title.len() + 16);
-    node.push('[');
-    push_json_str(&mut node, node_id(&note.url));
-    node.push(',');
-    push_json_str(&mut node, &note.title);
-    node.push(',');
-    push_json_opt(&mut node, note.kind.as_deref());
-    node.push(']');
-    node
-}
-
-/// A JSON string, or `null` for `None`.
-fn push_json_opt(out: &mut String, s: Option<&str>) {
-    match s {
-        Some(s) => push_json_str(out, s),
-        None => out.push_str("null"),
-    }
-}
-
-/// `ESCAPE[b]` is true for the bytes [`push_json_str`] may have to escape:
-/// one table lookup per byte, as most bytes need nothing.
-const ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'&' as usize] = true;
-    table[0xE2] = true; // may start U+2028 or U+2029
-    table
-};
-
-/// Appends `s` as a JSON string that is also safe inside a `<script>`
-/// element: `<`, `>` and `&` are written as `\u` escapes.
-pub(super) fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut plain = 0; // start of the run of bytes that need no escape
-    for (i, &b) in bytes.iter().enumerate() {
-        if !ESCAPE[usize::from(b)] {
-            continue;
-        }
-        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
-        let separator = b == 0xE2 && matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9]));
-        if b == 0xE2 && !separator {
-            continue;
-        }
-        out.push_str(&s[plain..i]);
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            0xE2 => {
-                let _ = write!(
-                    out,
-                    "\\u202{}",
-                    if bytes[i + 2] == 0xA8 { '8' } else { '9' }
-                );
-            }
-            _ => {
-                let _ = write!(out, "\\u{:04x}", b);
-            }
-        }
-        plain = i + if separator { 3 } else { 1 };
-    }
-    out.push_str(&s[plain..]);
-    out.push('"');
+    json::to_string(&(node_id(&note.url), &note.title, note.kind.as_deref()))
 }
 
 /// One line of the graph page's text version: a note and where it links.
@@ -334,19 +261,4 @@ pub fn listing<'a>(lib: &'a Library, links: &'a [String]) -> Vec<GraphListing<'a
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_json_str;
-
-    #[test]
-    fn json_strings_round_trip_and_cannot_close_a_script() {
-        let tricky = "Zoë \"quoted\" \\ back</script><!-- & \n\t\u{1} \u{2028} 王";
-        let mut out = String::new();
-        push_json_str(&mut out, tricky);
-        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
-        let parsed: String = serde_json::from_str(&out).expect("valid JSON");
-        assert_eq!(parsed, tricky);
-    }
 }

@@ -119,23 +119,9 @@ pub fn note_json_ld(lib: &Library, config: &Config, links: &[String], id: NoteId
 /// default map), members set by key, the last value winning.
 type Object = serde_json::Map<String, Value>;
 
-/// Serializes `object` so it is safe inside a script element: `<`, `>`,
-/// `&` and the line separators U+2028 and U+2029 appear only inside
-/// strings, where their `\u` escapes mean the same.
+/// Serializes `object` so it is safe inside a script element ([`json`]).
 fn script_safe(object: &Object) -> String {
-    let json = serde_json::to_string(object).unwrap_or_else(|_| "{}".to_string());
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::json::to_string(object)
 }
 
 fn string(s: &str) -> Value {

@@ -12,6 +12,7 @@ mod body;
 mod explore;
 mod feeds;
 mod fingerprint;
+mod json;
 mod jsonld;
 pub mod search;
 mod theme;
