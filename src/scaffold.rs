@@ -4,31 +4,63 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::slug::slugify;
 
+/// Why `init` or `new` made nothing (or stopped part way).
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// The file is there already.
+    #[error("{} already exists; Dossier never overwrites a file", .0.display())]
+    Exists(PathBuf),
+    /// Creating or writing a file failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// `create` or `write`.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `site.toml` could not be read.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `dossier new` named no kind of `site.toml`.
+    #[error("unknown kind `{kind}`; known kinds: {known}")]
+    UnknownKind {
+        /// What was asked for.
+        kind: String,
+        /// The kinds there are, comma-separated.
+        known: String,
+    },
+    /// The title has nothing a file name can be made of.
+    #[error("cannot make a file name from the title {0:?}; use letters or digits")]
+    NoFileName(String),
+}
+
 /// Creates `path` with `contents`, failing if it already exists.
-fn create_new(path: &Path, contents: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+fn create_new(path: &Path, contents: &str) -> Result<(), ScaffoldError> {
+    fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError {
+        let path = path.to_path_buf();
+        move |source| ScaffoldError::Io {
+            action,
+            path,
+            source,
+        }
     }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists; Dossier never overwrites a file",
-                    path.display()
-                )
-            } else {
-                format!("cannot create {}: {e}", path.display())
-            }
-        })?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+    }
+    let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(ScaffoldError::Exists(path.to_path_buf()))
+        }
+        other => other.map_err(io("create", path))?,
+    };
     file.write_all(contents.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(io("write", path))
 }
 
 /// A YAML scalar for `text`, quoted when needed.
@@ -87,22 +119,14 @@ const SAMPLE_NOTES: [(&str, &str); 4] = [
 const SAMPLE_SOURCE: &str = "---\ntitle: Example Source\nkind: source\nurl: https://example.org/article\n---\n\nWhere the facts in [[Example Topic]] come from.\n";
 
 /// Creates a new site in `dir`: `site.toml`, `.gitignore` and a few linked sample notes.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    if dir.join("site.toml").exists() {
-        return Err(format!(
-            "{} already has a site.toml; Dossier never overwrites a file",
-            dir.display()
-        ));
-    }
-    let content = dir.join("content");
-    if content.exists() {
-        return Err(format!(
-            "{} already exists; Dossier never overwrites a file",
-            content.display()
-        ));
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+    for taken in [dir.join("site.toml"), dir.join("content")] {
+        if taken.exists() {
+            return Err(ScaffoldError::Exists(taken));
+        }
     }
     let mut created = Vec::new();
-    let mut add = |rel: &str, text: &str| -> Result<(), String> {
+    let mut add = |rel: &str, text: &str| -> Result<(), ScaffoldError> {
         let path = dir.join(rel);
         create_new(&path, text)?;
         created.push(path);
@@ -126,25 +150,23 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Creates `content/<kind folder>/<slug>.md` for a new note titled `title`.
-pub fn new_note(root: &Path, kind: &str, title: &str) -> Result<PathBuf, String> {
-    let config = Config::load(root).map_err(|e| e.to_string())?;
+pub fn new_note(root: &Path, kind: &str, title: &str) -> Result<PathBuf, ScaffoldError> {
+    let config = Config::load(root)?;
     let Some(kind) = config.kinds.iter().find(|k| {
         k.name.eq_ignore_ascii_case(kind)
             || k.folder.eq_ignore_ascii_case(kind)
             || k.label.eq_ignore_ascii_case(kind)
     }) else {
         let known: Vec<_> = config.kinds.iter().map(|k| k.name.as_str()).collect();
-        return Err(format!(
-            "unknown kind `{kind}`; known kinds: {}",
-            known.join(", ")
-        ));
+        return Err(ScaffoldError::UnknownKind {
+            kind: kind.to_string(),
+            known: known.join(", "),
+        });
     };
     let title = title.trim();
     let slug = slugify(title);
     if slug.is_empty() {
-        return Err(format!(
-            "cannot make a file name from the title {title:?}; use letters or digits"
-        ));
+        return Err(ScaffoldError::NoFileName(title.to_string()));
     }
     let content = if config.content_dir.is_absolute() {
         config.content_dir.clone()
