@@ -224,10 +224,23 @@ fn run_build(options: BuildOptions, show: Report) -> i32 {
             match &report.output {
                 Some(out) if writing => {
                     let files = count(report.files, "file");
+                    let did = report.written.as_ref().map_or(String::new(), |w| {
+                        format!(
+                            ": {} written, {} unchanged, {} removed",
+                            w.written, w.unchanged, w.removed
+                        )
+                    });
                     eprintln!(
-                        "built {notes} ({files}{warnings}) in {ms} ms into {}",
+                        "built {notes} ({files}{did}{warnings}) in {ms} ms into {}",
                         out.display()
-                    )
+                    );
+                    if let Some(w) = report.written.as_ref().filter(|w| !w.kept.is_empty()) {
+                        eprintln!(
+                            "kept what Dossier did not write in {}: {}",
+                            out.display(),
+                            w.kept.join(", ")
+                        );
+                    }
                 }
                 _ => eprintln!("checked {notes} in {ms} ms: no errors{warnings}"),
             }

@@ -62,6 +62,8 @@ pub struct BuildReport {
     pub notes: usize,
     /// Files in the output (pages, assets, attachments).
     pub files: usize,
+    /// What writing did to the output folder, if the site was written.
+    pub written: Option<write::WriteReport>,
     /// Where the site was written, if it was.
     pub output: Option<PathBuf>,
     /// Wall time of the whole build.
@@ -164,34 +166,39 @@ pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site
         return Err(BuildError::Content(diagnostics));
     }
 
-    let staging = match &output {
-        Some(out) => Some(write::Staging::create(out).map_err(|e| write_failed(out, e))?),
+    let writer = match &output {
+        Some(out) => Some(write::Writer::open(out).map_err(|e| write_failed(out, e))?),
         None => None,
     };
-    let sink = |file: render::OutputFile| match &staging {
-        Some(staging) => staging.write(&file),
-        None => Ok(()),
+    let discard = |_: render::OutputFile| Ok(());
+    let target: &dyn render::Target = match &writer {
+        Some(writer) => writer,
+        None => &discard,
     };
     let mut files = 0;
     let out_dir = output.as_deref().unwrap_or(root);
     for file in render::static_files(root, &site.config) {
-        sink(file).map_err(|e| write_failed(out_dir, e))?;
+        target
+            .put(file, None)
+            .map_err(|e| write_failed(out_dir, e))?;
         files += 1;
     }
-    files += site.renderer().render_all(&sink).map_err(|e| match e {
+    files += site.renderer().render_all(target).map_err(|e| match e {
         render::RenderError::Template(e) => BuildError::Template(e),
         render::RenderError::Write(e) => write_failed(out_dir, e),
         render::RenderError::Internal(d) => BuildError::Content(vec![d]),
     })?;
-    timings.lap("render and write");
-    if let (Some(staging), Some(out)) = (staging, &output) {
-        staging.commit().map_err(|e| write_failed(out, e))?;
-    }
-    timings.lap("swap in output");
+    timings.lap("render");
+    let written = match (writer, &output) {
+        (Some(writer), Some(out)) => Some(writer.commit().map_err(|e| write_failed(out, e))?),
+        _ => None,
+    };
+    timings.lap("put files in place");
     let report = BuildReport {
         diagnostics,
         notes: site.published_count(),
         files,
+        written,
         output,
         elapsed: started.elapsed(),
         timings: timings.laps,

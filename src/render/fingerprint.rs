@@ -3,20 +3,6 @@
 
 use super::*;
 
-/// Feeds serialized bytes into a hasher.
-pub(super) struct HashWriter(pub(super) std::collections::hash_map::DefaultHasher);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 impl<'a> Renderer<'a> {
     /// A hash of everything that goes into `page`: equal fingerprints mean
     /// byte-identical output, so a preview rebuild can skip the page. It is
@@ -24,20 +10,24 @@ impl<'a> Renderer<'a> {
     /// it, plus, for a note page, the inputs of its body (which the view
     /// gets only when the page is written).
     pub fn fingerprint(&self, page: &Page) -> u64 {
-        let prepared = self.prepare(page);
-        let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
-        self.seed.hash(&mut hasher.0);
-        prepared.template.hash(&mut hasher.0);
-        prepared.url.hash(&mut hasher.0);
-        prepared.title.hash(&mut hasher.0);
+        self.fingerprint_prepared(page, &self.prepare(page))
+    }
+
+    /// [`Renderer::fingerprint`] of a page already prepared.
+    pub(super) fn fingerprint_prepared(&self, page: &Page, prepared: &Prepared) -> u64 {
+        // xxh3: views are large, and every page of every build is fingerprinted.
+        let mut hasher = hash_ser::Gathered::default();
+        self.seed.hash(&mut hasher);
+        prepared.template.hash(&mut hasher);
+        prepared.url.hash(&mut hasher);
+        prepared.title.hash(&mut hasher);
         if let Page::Note(id) = page {
-            self.content_key(*id, &mut hasher.0);
+            self.content_key(*id, &mut hasher);
         }
         // Template maps keep their keys in insertion order, so equal data
-        // serializes equal. Serializing cannot fail; a failure would only
-        // cost a re-render.
-        let _ = serde_json::to_writer(&mut hasher, &prepared.data);
-        hasher.0.finish()
+        // hashes equal.
+        hash_ser::hash_into(&prepared.data, &mut hasher);
+        hasher.finish()
     }
 
     /// Hashes where a resolved link goes.

@@ -12,6 +12,7 @@ mod body;
 mod explore;
 mod feeds;
 mod fingerprint;
+mod hash_ser;
 mod json;
 mod jsonld;
 pub mod search;
@@ -21,7 +22,6 @@ mod views;
 
 pub use crate::registry::Page;
 use body::*;
-use fingerprint::*;
 use theme::*;
 pub use theme::{load_templates, static_files, Theme, BUILTIN_STATIC};
 use urls::*;
@@ -133,10 +133,6 @@ impl From<std::io::Error> for RenderError {
         RenderError::Write(e)
     }
 }
-
-/// Where rendered files go as soon as they are ready, so the whole site never
-/// sits in memory at once.
-pub type Sink<'s> = &'s (dyn Fn(OutputFile) -> std::io::Result<()> + Sync);
 
 /// Renders the whole site: one page per published note, the home page, kind
 /// and tag indexes, the 404 page, plus attachments and theme assets to copy.
@@ -265,10 +261,10 @@ impl<'a> Renderer<'a> {
             language: &config.language,
             kind_colors: serde_json::Value::Object(kind_colors).to_string(),
         };
-        let mut hasher = HashWriter(std::collections::hash_map::DefaultHasher::new());
-        theme.fingerprint.hash(&mut hasher.0);
-        format!("{config:?}").hash(&mut hasher.0);
-        let _ = serde_json::to_writer(&mut hasher, &nav);
+        let mut hasher = hash_ser::Gathered::default();
+        theme.fingerprint.hash(&mut hasher);
+        format!("{config:?}").hash(&mut hasher);
+        hash_ser::hash_into(&nav, &mut hasher);
         // Per-note tables on one side, date orders on the other: the
         // workers wait for this.
         let ((note_links, note_kinds), (dated, chrono_rank)) = rayon::join(
@@ -301,7 +297,7 @@ impl<'a> Renderer<'a> {
             note_kinds,
             dated,
             chrono_rank,
-            seed: hasher.0.finish(),
+            seed: hasher.finish(),
         }
     }
 
@@ -413,7 +409,38 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<OutputFile, TemplateError> {
-        let prepared = self.prepare(page);
+        self.render_prepared(page, self.prepare(page))
+    }
+
+    /// Renders `page` into `target`, unless its fingerprint says the file
+    /// there is already what it would render; a panic is an error naming the page.
+    fn render_into(&self, page: &Page, target: &dyn Target) -> Result<(), RenderError> {
+        let source = || match page {
+            Page::Note(id) => self.library.notes[*id].display_path.clone(),
+            _ => PathBuf::from(self.page_path(page)),
+        };
+        let made = crate::diag::guard(source, || {
+            let prepared = self.prepare(page);
+            let fingerprint = self.fingerprint_prepared(page, &prepared);
+            if target.is_current(&self.page_path(page), fingerprint) {
+                return Ok(None);
+            }
+            Ok(Some((self.render_prepared(page, prepared)?, fingerprint)))
+        })
+        .map_err(RenderError::Internal)?
+        .map_err(RenderError::Template)?;
+        match made {
+            Some((file, fingerprint)) => Ok(target.put(file, Some(fingerprint))?),
+            None => Ok(()),
+        }
+    }
+
+    /// Renders a prepared page.
+    fn render_prepared(
+        &self,
+        page: &Page,
+        prepared: Prepared<'_>,
+    ) -> Result<OutputFile, TemplateError> {
         let mut context = self.base_context(&prepared.url, &prepared.title);
         let mut expected = 0;
         match prepared.data {
@@ -537,28 +564,26 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// Renders every page of the site in parallel, handing each file to `sink`.
-    /// Returns the number of files.
-    pub fn render_all(&self, sink: Sink) -> Result<usize, RenderError> {
+    /// Renders every page of the site in parallel into `target`, and makes
+    /// the other files. Returns the number of files.
+    pub fn render_all(&self, target: &dyn Target) -> Result<usize, RenderError> {
         let pages = self.pages();
         self.make_note_refs();
         // Pages and the other files (feeds, graph, search index) are
-        // independent; the other files go to the sink as soon as they are
+        // independent; the other files go to the target as soon as they are
         // made, so one is freed before the next is built.
         let (rendered, others) = rayon::join(
             || {
                 pages
                     .par_iter()
-                    .try_for_each(|page| -> Result<(), RenderError> {
-                        Ok(sink(self.render_page_guarded(page)?)?)
-                    })
+                    .try_for_each(|page| self.render_into(page, target))
             },
             || -> Result<usize, RenderError> {
                 let mut count = 0;
                 for file in registry::File::ALL {
                     self.each_file(file, &mut |file| {
                         count += 1;
-                        sink(file)
+                        target.put(file, None)
                     })?;
                 }
                 Ok(count)
@@ -566,6 +591,26 @@ impl<'a> Renderer<'a> {
         );
         rendered?;
         Ok(pages.len() + others?)
+    }
+}
+
+/// Where a build's files go: the write stage, or nowhere (`dossier check`).
+pub trait Target: Sync {
+    /// Whether the file at `path` already holds the page whose fingerprint
+    /// is `fingerprint`, so rendering it can be skipped.
+    fn is_current(&self, path: &str, fingerprint: u64) -> bool;
+    /// Takes a made file; `fingerprint` is set for template pages.
+    fn put(&self, file: OutputFile, fingerprint: Option<u64>) -> std::io::Result<()>;
+}
+
+/// Any function taking files is a [`Target`] that renders every page.
+impl<F: Fn(OutputFile) -> std::io::Result<()> + Sync> Target for F {
+    fn is_current(&self, _: &str, _: u64) -> bool {
+        false
+    }
+
+    fn put(&self, file: OutputFile, _: Option<u64>) -> std::io::Result<()> {
+        self(file)
     }
 }
 

@@ -1,16 +1,21 @@
-//! Write stage: put the rendered site on disk atomically.
+//! Write stage: put the rendered site on disk, touching only what changed.
 //!
-//! The site is written to a temporary sibling of the output folder and swapped
-//! in with renames only once every file is written, so a failed build leaves the
-//! previous output untouched. Nothing outside the output folder is ever deleted.
+//! `check_output_dir` refuses folders a build must not write into;
+//! `writer` writes (see there for what is guaranteed when), and `manifest`
+//! remembers what each build wrote. Nothing outside the output folder is
+//! ever deleted, nor anything in it that Dossier did not write.
+
+mod manifest;
+mod writer;
+
+pub use manifest::{Entry, Manifest};
+pub use writer::{WriteReport, Writer};
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::render::OutputFile;
-
 /// A file Dossier writes into every output folder, so it can tell its own
-/// output (safe to replace) from a folder of the user's.
+/// output from a folder of the user's: the manifest of what it wrote.
 pub const MARKER: &str = ".dossier-output";
 
 /// Makes `path` absolute and resolves symlinks and `..` as far as it exists.
@@ -131,7 +136,8 @@ pub fn check_output_dir(
     Ok(out)
 }
 
-fn sibling(out: &Path, tag: &str) -> PathBuf {
+/// A folder beside `out` named for it and this process.
+pub(super) fn sibling(out: &Path, tag: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -143,7 +149,7 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 /// killed: only folders with Dossier's own names (`.public.staging-PID`,
 /// `.public.previous-PID`) whose process is gone. Where processes cannot be
 /// looked up (no `/proc`), nothing is removed.
-fn remove_abandoned_siblings(out: &Path) {
+pub(super) fn remove_abandoned_siblings(out: &Path) {
     let (Some(parent), Some(name)) = (out.parent(), out.file_name().and_then(|n| n.to_str()))
     else {
         return;
@@ -172,116 +178,18 @@ fn remove_abandoned_siblings(out: &Path) {
     }
 }
 
-fn safe_relative(path: &str) -> Option<PathBuf> {
+/// `path` as a relative path that cannot leave the output folder.
+pub(super) fn safe_relative(path: &str) -> Option<PathBuf> {
     let p = Path::new(path);
     p.components()
         .all(|c| matches!(c, Component::Normal(_)))
         .then(|| p.to_path_buf())
 }
 
-/// A fresh folder beside the output where a build writes its files; swapped in
-/// place of the output by [`Staging::commit`], removed if dropped uncommitted.
-pub struct Staging {
-    dir: PathBuf,
-    out: PathBuf,
-    committed: bool,
-}
-
-impl Staging {
-    /// Creates the staging folder for `out` (already checked by [`check_output_dir`]).
-    pub fn create(out: &Path) -> io::Result<Staging> {
-        let dir = sibling(out, "staging");
-        if dir.exists() {
-            // Left over from a build that was killed; the name is ours alone.
-            remove_tree(&dir)?;
-        }
-        if let Some(parent) = out.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        remove_abandoned_siblings(out);
-        std::fs::create_dir(&dir)?;
-        Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
-            committed: false,
-        })
-    }
-
-    /// Writes one file into the staging folder. Safe to call from many threads.
-    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        let rel = safe_relative(file.path()).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("output path {} leaves the output folder", file.path()),
-            )
-        })?;
-        let target = self.dir.join(rel);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let written = match file {
-            OutputFile::Bytes { contents, .. } => std::fs::write(&target, contents),
-            OutputFile::Copy { source, .. } => std::fs::copy(source, &target).map(drop),
-        };
-        // Name the file: "No space left on device" alone does not say where.
-        written.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.path())))
-    }
-
-    /// Marks the folder as Dossier's and swaps it in place of the output.
-    pub fn commit(mut self) -> io::Result<()> {
-        std::fs::write(
-            self.dir.join(MARKER),
-            "This folder is written by `dossier build`; it is replaced on every build.\n",
-        )?;
-        swap_in(&self.dir, &self.out)?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = remove_tree(&self.dir);
-        }
-    }
-}
-
-fn swap_in(staging: &Path, out: &Path) -> io::Result<()> {
-    if !out.exists() {
-        if let Some(parent) = out.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        return std::fs::rename(staging, out);
-    }
-    let previous = sibling(out, "previous");
-    if previous.exists() {
-        remove_tree(&previous)?;
-    }
-    std::fs::rename(out, &previous).map_err(|e| {
-        if e.kind() == io::ErrorKind::ResourceBusy {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "{} cannot be replaced because it is a mount point or in use ({e}); build into a folder inside it with --output",
-                    out.display()
-                ),
-            )
-        } else {
-            e
-        }
-    })?;
-    if let Err(e) = std::fs::rename(staging, out) {
-        std::fs::rename(&previous, out)?;
-        return Err(e);
-    }
-    remove_tree(&previous)
-}
-
 /// `remove_dir_all`, with the top-level entries removed in parallel: removing
 /// an output folder (one folder per note) is mostly waiting on the file
 /// system, one entry at a time. Symbolic links are removed, not followed.
-fn remove_tree(dir: &Path) -> io::Result<()> {
+pub(super) fn remove_tree(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
     let entries: Vec<_> = std::fs::read_dir(dir)?.collect::<io::Result<_>>()?;
     entries.par_iter().try_for_each(|entry| {
