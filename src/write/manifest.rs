@@ -7,7 +7,7 @@
 //! ([`Renderer::fingerprint`](crate::render::Renderer::fingerprint)), with
 //! which the next build skips rendering pages whose inputs are the same.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
@@ -48,8 +48,8 @@ pub struct Manifest {
     /// inputs a page had, not how this binary renders them, so another
     /// binary's are not trusted.
     binary: String,
-    /// The files.
-    pub files: HashMap<String, Entry>,
+    /// The files, in path order, so the manifest is the same for the same output.
+    pub files: BTreeMap<String, Entry>,
 }
 
 impl Manifest {
@@ -58,7 +58,7 @@ impl Manifest {
         Manifest {
             version: VERSION,
             binary: binary_id(),
-            files: HashMap::new(),
+            files: BTreeMap::new(),
         }
     }
 

@@ -135,7 +135,10 @@ impl Writer {
     /// that this one did not make, and writes the manifest.
     pub fn commit(mut self) -> io::Result<WriteReport> {
         self.finished = true;
-        let new = std::mem::take(self.new.get_mut().map_err(|_| poisoned())?);
+        let new: std::collections::BTreeMap<String, Entry> =
+            std::mem::take(self.new.get_mut().map_err(|_| poisoned())?)
+                .into_iter()
+                .collect();
         let pending = std::mem::take(self.pending.get_mut().map_err(|_| poisoned())?);
         let mut manifest = Manifest::for_this_binary();
         let unchanged = *self.unchanged.get_mut();
@@ -176,8 +179,14 @@ impl Writer {
                 }
                 report.removed = remove_stale(&self.out, &stale)?;
                 place(staging, &self.out, &pending)?;
-                manifest.files = new;
-                manifest.write(&self.out.join(MARKER))?;
+                // Unchanged, it stays untouched like the files it lists.
+                let same = pending.is_empty() && stale.is_empty() && self.trust_fingerprints;
+                if !same || new != self.old.files {
+                    manifest.files = new;
+                    manifest.write(&self.out.join(MARKER))?;
+                } else {
+                    manifest.files = new;
+                }
                 remove_tree(staging)?;
                 report.kept = foreign(&self.out, &manifest)?;
             }
