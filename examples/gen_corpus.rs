@@ -317,6 +317,7 @@ fn main() {
     let mut seed = 42u64;
     let mut hugo: Option<PathBuf> = None;
     let mut hugo_ref_links = false;
+    let mut unhappy = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -327,8 +328,12 @@ fn main() {
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--hugo" => hugo = args.next().map(PathBuf::from),
             "--hugo-links" => hugo_ref_links = args.next().as_deref() == Some("ref"),
+            // The unhappy paths: three unresolved links per note, three hub
+            // notes that every note links to (thousands of backlinks each at
+            // 10k notes), and a note embedded in every tenth note.
+            "--unhappy" => unhappy = true,
             "--help" | "-h" => {
-                println!("gen_corpus --notes N --out DIR [--seed N] [--hugo DIR [--hugo-links plain|ref]]");
+                println!("gen_corpus --notes N --out DIR [--seed N] [--unhappy] [--hugo DIR [--hugo-links plain|ref]]");
                 return;
             }
             other => {
@@ -400,8 +405,13 @@ fn main() {
     for folder in ["actors", "topics", "events", "sources"] {
         std::fs::create_dir_all(content.join(folder)).expect("create corpus folders");
     }
-    std::fs::write(out.join("site.toml"), "title = \"Generated corpus\"\n")
-        .expect("write site.toml");
+    let settings = if unhappy {
+        // Unresolved links are the point of this corpus: warnings, not errors.
+        "title = \"Generated corpus\"\nbroken_links = \"warn\"\n"
+    } else {
+        "title = \"Generated corpus\"\n"
+    };
+    std::fs::write(out.join("site.toml"), settings).expect("write site.toml");
     let of_kind = |kind: &str| -> Vec<usize> {
         notes
             .iter()
@@ -519,6 +529,18 @@ fn main() {
             }
             if s == 1 && i % 10 == 0 {
                 let _ = writeln!(text, "```json\n{{\"id\": {i}, \"kind\": \"{}\", \"note\": \"[[not a link]]\"}}\n```\n", note.kind);
+            }
+        }
+        if unhappy {
+            for k in 0..3 {
+                let _ = writeln!(text, "Unresolved: [[Missing note {i}-{k}]].\n");
+            }
+            let hub = &notes[i % 3];
+            if hub.title != note.title {
+                let _ = writeln!(text, "Everything leads to [[{}]] in the end.\n", hub.title);
+            }
+            if i % 10 == 5 {
+                let _ = writeln!(text, "![[{}]]\n", notes[(i + 1) % notes.len()].title);
             }
         }
         while links_done < links_target {

@@ -173,12 +173,21 @@ pub fn local_graph<'n>(
     let mut ids: Vec<NoteId> = Vec::new();
     let mut index: rustc_hash::FxHashMap<NoteId, usize> = Default::default();
     let neighbours = pairs.iter().map(|&(s, t, _)| if s == id { t } else { s });
+    let mut more = 0;
     for n in std::iter::once(id).chain(neighbours) {
-        index.entry(n).or_insert_with(|| {
-            ids.push(n);
-            ids.len() - 1
-        });
+        if index.contains_key(&n) {
+            continue;
+        }
+        if ids.len() == MAX_LOCAL_NODES {
+            more += 1;
+            continue;
+        }
+        index.insert(n, ids.len());
+        ids.push(n);
     }
+    // Beyond the cap, neighbours are counted, not drawn: a hub note's page
+    // stays small, and its full neighbourhood is in graph.json.
+    pairs.retain(|(s, t, _)| index.contains_key(s) && index.contains_key(t));
     let position = |n: NoteId| index.get(&n).copied().unwrap_or(0);
 
     // Nodes are made once per note and spliced in as they are.
@@ -194,7 +203,11 @@ pub fn local_graph<'n>(
         }
         out.extend_from_slice(node(i).as_bytes());
     }
-    out.extend_from_slice(b"],\"edges\":");
+    out.extend_from_slice(b"],");
+    if more > 0 {
+        out.extend_from_slice(format!("\"more\":{more},").as_bytes());
+    }
+    out.extend_from_slice(b"\"edges\":");
     let edges: Vec<(usize, usize, &str)> = pairs
         .iter()
         .map(|&(s, t, kind)| (position(s), position(t), kind))
@@ -204,6 +217,9 @@ pub fn local_graph<'n>(
     // Made of UTF-8 strings and ASCII.
     String::from_utf8(out).unwrap_or_default()
 }
+
+/// Notes drawn in a local graph at most, the note itself included.
+const MAX_LOCAL_NODES: usize = 200;
 
 /// A note as a node of a local graph, `[id,title,kind]` in JSON. The
 /// renderer keeps each once made: a note is a neighbour on many pages.

@@ -43,6 +43,10 @@ const HOME_NOTES_PER_KIND: usize = 8;
 
 /// How many unlinked mentions a note page lists (by title); the rest are counted.
 const MENTIONS_SHOWN: usize = 50;
+/// Notes linking here shown with their sentences on a note's page.
+const BACKLINK_SNIPPETS_SHOWN: usize = 50;
+/// Further notes linking here shown by name only.
+const MORE_BACKLINKS_SHOWN: usize = 500;
 
 /// How many of the most used tags the home page shows.
 const HOME_TAGS: usize = 16;

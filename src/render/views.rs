@@ -113,7 +113,12 @@ pub(super) struct NoteView<'a> {
     pub(super) fields: Vec<FieldView<'a>>,
     pub(super) content: tera::Value,
     pub(super) toc: Vec<&'a Heading>,
+    /// The first [`BACKLINK_SNIPPETS_SHOWN`] notes linking here, with their sentences.
     pub(super) backlinks: Vec<BacklinkView<'a>>,
+    /// The next [`MORE_BACKLINKS_SHOWN`], by name only: a hub note's page
+    /// stays a sensible size however many notes link to it.
+    pub(super) more_backlinks: Vec<&'a tera::Value>,
+    pub(super) backlinks_total: usize,
     pub(super) relations: Vec<RelationView<'a>>,
     pub(super) inverse_relations: Vec<RelationView<'a>>,
     pub(super) timeline: Vec<&'a tera::Value>,
@@ -414,6 +419,7 @@ impl<'a> Renderer<'a> {
                 .collect(),
             backlinks: lib.backlinks[id]
                 .iter()
+                .take(BACKLINK_SNIPPETS_SHOWN)
                 .map(|b| BacklinkView {
                     note: self.note_ref(b.source),
                     snippets: b
@@ -423,6 +429,13 @@ impl<'a> Renderer<'a> {
                         .collect(),
                 })
                 .collect(),
+            more_backlinks: lib.backlinks[id]
+                .iter()
+                .skip(BACKLINK_SNIPPETS_SHOWN)
+                .take(MORE_BACKLINKS_SHOWN)
+                .map(|b| self.note_ref(b.source))
+                .collect(),
+            backlinks_total: lib.backlinks[id].len(),
             relations: relation_views(&lib.relations[id]),
             inverse_relations: relation_views(&lib.inverse_relations[id]),
             timeline: self
