@@ -19,20 +19,24 @@ use crate::slug::slugify;
 
 /// The folder of the search index's files.
 pub const SEARCH_DIR: &str = "search/";
+/// Notes listed on one page of a kind index, a tag page or the timeline: a
+/// list page's size never grows with the site; later pages are at `page/2/`.
+pub const NOTES_PER_PAGE: usize = 200;
 
 /// A page made from a template.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Page {
     /// A note, by id.
     Note(NoteId),
-    /// The index of the kind at this position in `[[kinds]]`.
-    Kind(usize),
-    /// A tag page, by lowercase tag name.
-    Tag(String),
+    /// The index of the kind at this position in `[[kinds]]`, and the
+    /// page number (from 1).
+    Kind(usize, usize),
+    /// A tag page, by lowercase tag name, and the page number (from 1).
+    Tag(String, usize),
     /// The tag index.
     Tags,
-    /// Every dated note in order.
-    Timeline,
+    /// Every dated note in order; the page number (from 1).
+    Timeline(usize),
     /// The whole graph.
     Graph,
     /// The home page.
@@ -45,9 +49,25 @@ pub enum Page {
 /// many notes first, so that in a parallel render they overlap with the many
 /// small note pages instead of leaving one thread busy at the end.
 pub fn pages(lib: &Library, config: &Config) -> Vec<Page> {
-    let mut pages = vec![Page::Home, Page::Tags, Page::Timeline, Page::Graph];
-    pages.extend((0..config.kinds.len()).map(Page::Kind));
-    pages.extend(lib.tags.keys().cloned().map(Page::Tag));
+    let mut pages = vec![Page::Home, Page::Tags];
+    let dated = (0..lib.notes.len())
+        .filter(|&id| lib.published[id] && lib.notes[id].date.is_some())
+        .count();
+    pages.extend((1..=page_count(dated)).map(Page::Timeline));
+    pages.push(Page::Graph);
+    let mut per_kind = vec![0; config.kinds.len()];
+    for (id, note) in lib.notes.iter().enumerate() {
+        let kind = note.kind.as_ref().filter(|_| lib.published[id]);
+        if let Some(k) = kind.and_then(|kind| config.kinds.iter().position(|k| &k.name == kind)) {
+            per_kind[k] += 1;
+        }
+    }
+    for (k, count) in per_kind.into_iter().enumerate() {
+        pages.extend((1..=page_count(count)).map(|n| Page::Kind(k, n)));
+    }
+    for (key, tag) in &lib.tags {
+        pages.extend((1..=page_count(tag.notes.len())).map(|n| Page::Tag(key.clone(), n)));
+    }
     pages.push(Page::NotFound);
     pages.extend(
         (0..lib.notes.len())
@@ -57,16 +77,33 @@ pub fn pages(lib: &Library, config: &Config) -> Vec<Page> {
     pages
 }
 
+/// How many pages a list of `notes` notes takes (one, even when empty).
+pub fn page_count(notes: usize) -> usize {
+    notes.div_ceil(NOTES_PER_PAGE).max(1)
+}
+
+/// The URL of page `n` of a list whose first page is at `base`.
+pub fn paged_url(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
 impl Page {
     /// The page's URL relative to the site root (`actors/wang/`, `""` for
     /// the home page); `None` for the 404 page, which has no URL of its own.
     pub fn url<'a>(&self, lib: &'a Library, config: &Config) -> Option<Cow<'a, str>> {
         Some(match self {
             Page::Note(id) => Cow::Borrowed(lib.notes[*id].url.as_str()),
-            Page::Kind(k) => Cow::Owned(kind_url(&config.kinds[*k].folder)),
-            Page::Tag(key) => Cow::Owned(tag_url(lib.tags.get(key).map_or("", |t| &t.name))),
+            Page::Kind(k, n) => Cow::Owned(paged_url(&kind_url(&config.kinds[*k].folder), *n)),
+            Page::Tag(key, n) => Cow::Owned(paged_url(
+                &tag_url(lib.tags.get(key).map_or("", |t| &t.name)),
+                *n,
+            )),
             Page::Tags => Cow::Borrowed("tags/"),
-            Page::Timeline => Cow::Borrowed("timeline/"),
+            Page::Timeline(n) => Cow::Owned(paged_url("timeline/", *n)),
             Page::Graph => Cow::Borrowed("graph/"),
             Page::Home => Cow::Borrowed(""),
             Page::NotFound => return None,
@@ -85,17 +122,31 @@ impl Page {
     fn describe(&self, lib: &Library, config: &Config) -> String {
         match self {
             Page::Note(id) => lib.notes[*id].display_path.display().to_string(),
-            Page::Kind(k) => format!("the {} index page", config.kinds[*k].label),
-            Page::Tag(key) => format!(
-                "the page of tag #{}",
-                lib.tags.get(key).map_or("", |t| &t.name)
+            Page::Kind(k, n) => format!(
+                "the {} index page{}",
+                config.kinds[*k].label,
+                page_suffix(*n)
+            ),
+            Page::Tag(key, n) => format!(
+                "the page of tag #{}{}",
+                lib.tags.get(key).map_or("", |t| &t.name),
+                page_suffix(*n)
             ),
             Page::Tags => "the tag index".into(),
-            Page::Timeline => "the timeline".into(),
+            Page::Timeline(n) => format!("the timeline{}", page_suffix(*n)),
             Page::Graph => "the graph page".into(),
             Page::Home => "the home page".into(),
             Page::NotFound => "the 404 page".into(),
         }
+    }
+}
+
+/// ` (page N)` after a list page's name, for pages after the first.
+fn page_suffix(n: usize) -> String {
+    if n > 1 {
+        format!(" (page {n})")
+    } else {
+        String::new()
     }
 }
 

@@ -252,3 +252,65 @@ fn a_build_killed_at_any_moment_leaves_whole_files_and_the_next_build_mends_it()
         assert!(!out.join(".dossier-staging").exists());
     }
 }
+
+#[test]
+fn long_lists_are_paged_and_hub_pages_stay_small() {
+    let site = TestSite::new();
+    site.file("site.toml", "broken_links = \"warn\"\n[[kinds]]\nname = \"actor\"\nfolder = \"actors\"\nlabel = \"Actors\"\n");
+    site.note(
+        "actors/Hub.md",
+        "---\ntags: [hub]\n---\n\nEveryone links here.\n",
+    );
+    for i in 0..450 {
+        site.note(
+            &format!("actors/Person {i}.md"),
+            &format!(
+                "---\ntags: [crowd]\ndate: 2024-01-{:02}\n---\n\nPerson {i} once wrote a long sentence about the [[Hub]] and why it matters so much to everyone here.\n",
+                i % 28 + 1
+            ),
+        );
+    }
+    site.build_ok();
+    let out = site.root().join("public");
+    // 451 actors: three pages of at most 200, linked both ways.
+    let first = site.page("actors/index.html");
+    assert!(
+        first.contains("Page 1 of 3")
+            && first.contains(r#"rel="next" href="../actors/page/2/index.html""#),
+        "{first}"
+    );
+    let third = site.page("actors/page/3/index.html");
+    let list = third
+        .split("class=\"note-list\"")
+        .nth(1)
+        .unwrap()
+        .split("</ul>")
+        .next()
+        .unwrap();
+    assert_eq!(list.matches("<li>").count(), 51, "{third}");
+    assert!(third.contains(r#"rel="prev""#) && !third.contains(r#"rel="next""#));
+    assert!(!out.join("actors/page/4").exists());
+    assert!(site
+        .page("tags/crowd/page/3/index.html")
+        .contains("Page 3 of 3"));
+    assert!(site
+        .page("timeline/page/2/index.html")
+        .contains("Page 2 of 3"));
+    assert!(site.page("sitemap.xml").contains("actors/page/2/"));
+    // The hub: 50 backlinks with their sentence, then names, then a count.
+    let hub = site.page("actors/hub/index.html");
+    assert_eq!(hub.matches("<blockquote class=\"snippet\">").count(), 50);
+    assert!(hub.contains("Also linked from"), "{hub}");
+    let graph_data = hub
+        .split("local-graph-data\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let graph: serde_json::Value = serde_json::from_str(graph_data).unwrap();
+    assert_eq!(graph["nodes"].as_array().unwrap().len(), 200);
+    // The hub and 199 of its 450 neighbours are drawn.
+    assert_eq!(graph["more"], 251);
+    assert_internal_links_resolve(&out);
+}

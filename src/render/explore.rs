@@ -241,16 +241,25 @@ pub struct GraphListing<'a> {
 
 /// Above this many notes the graph page's text version lists notes without
 /// their edges (each note page has them), so the page stays a sensible size.
-const TEXT_EDGES_LIMIT: usize = 1000;
+const TEXT_EDGES_LIMIT: usize = 200;
 
-/// The graph as text, for the graph page without JavaScript.
-/// `links` as for [`graph`].
+/// Notes the graph page's text version lists at most: the most connected.
+const TEXT_NOTES_LIMIT: usize = 1000;
+
+/// The graph as text, for the graph page without JavaScript: at most
+/// [`TEXT_NOTES_LIMIT`] notes (the most connected, in title order), so the
+/// page does not grow with the site. `links` as for [`graph`].
 pub fn listing<'a>(lib: &'a Library, links: &'a [String]) -> Vec<GraphListing<'a>> {
     let mut order: Vec<NoteId> = (0..lib.notes.len())
         .filter(|&id| lib.published[id])
         .collect();
-    lib.sort_by_title(&mut order);
     let with_edges = order.len() <= TEXT_EDGES_LIMIT;
+    if order.len() > TEXT_NOTES_LIMIT {
+        let degree = |id: NoteId| lib.backlinks[id].len() + lib.links[id].len();
+        order.sort_by_key(|&id| (std::cmp::Reverse(degree(id)), lib.title_rank[id]));
+        order.truncate(TEXT_NOTES_LIMIT);
+    }
+    lib.sort_by_title(&mut order);
     order
         .into_iter()
         .map(|id| {

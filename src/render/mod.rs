@@ -461,18 +461,24 @@ impl<'a> Renderer<'a> {
                 }
                 context.insert("note", &view);
             }
-            PageData::Kind { kind, notes } => {
+            PageData::Kind { kind, notes, pager } => {
                 context.insert("kind", &kind);
                 context.insert("notes", &notes);
+                context.insert("pager", &pager);
             }
-            PageData::Tag { tag, notes } => {
+            PageData::Tag { tag, notes, pager } => {
                 context.insert("tag", &tag);
                 context.insert("notes", &notes);
+                context.insert("pager", &pager);
             }
             PageData::Tags { tags } => context.insert("tags", &tags),
-            PageData::Graph { graph } => context.insert("graph", &graph),
-            PageData::Timeline { years, tags } => {
+            PageData::Graph { graph, note_total } => {
+                context.insert("graph", &graph);
+                context.insert("note_total", &note_total);
+            }
+            PageData::Timeline { years, tags, pager } => {
                 context.insert("years", &years);
+                context.insert("pager", &pager);
                 context.insert("tags", &tags);
             }
             PageData::Home {

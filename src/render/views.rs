@@ -129,6 +129,24 @@ pub(super) struct NoteView<'a> {
     pub(super) url: &'a str,
 }
 
+/// Where a page of a long list is among its pages.
+#[derive(Serialize)]
+pub(super) struct Pager {
+    /// This page's number, from 1.
+    page: usize,
+    pages: usize,
+    /// Links to the previous and next pages, from the site root.
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// Page `n` (from 1) of `ids`, [`registry::NOTES_PER_PAGE`] to a page.
+fn page_of(ids: &[NoteId], n: usize) -> &[NoteId] {
+    let start = (n.saturating_sub(1) * registry::NOTES_PER_PAGE).min(ids.len());
+    let end = (start + registry::NOTES_PER_PAGE).min(ids.len());
+    &ids[start..end]
+}
+
 /// What a template page shows; serialized into a hash for [`Renderer::fingerprint`].
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -137,20 +155,25 @@ pub(super) enum PageData<'a> {
     Kind {
         kind: KindView,
         notes: Vec<&'a tera::Value>,
+        pager: Pager,
     },
     Tag {
         tag: TagView<'a>,
         notes: Vec<&'a tera::Value>,
+        pager: Pager,
     },
     Tags {
         tags: Vec<TagView<'a>>,
     },
     Timeline {
         years: Vec<YearGroup<'a>>,
+        pager: Pager,
         tags: Vec<TagView<'a>>,
     },
     Graph {
         graph: Vec<explore::GraphListing<'a>>,
+        /// Published notes, of which `graph` lists the most connected.
+        note_total: usize,
     },
     Home {
         recent: Vec<&'a tera::Value>,
@@ -174,6 +197,18 @@ impl<'a> Renderer<'a> {
     /// Every page made from a template ([`registry::pages`]).
     pub fn pages(&self) -> Vec<Page> {
         registry::pages(self.library, self.config)
+    }
+
+    /// Page `n` of a list of `total` notes whose first page is at `base`.
+    fn pager(&self, base: &str, n: usize, total: usize) -> Pager {
+        let pages = registry::page_count(total);
+        let link = |n: usize| page_link(self.config, &registry::paged_url(base, n));
+        Pager {
+            page: n,
+            pages,
+            prev: (n > 1).then(|| link(n - 1)),
+            next: (n < pages).then(|| link(n + 1)),
+        }
     }
 
     pub(super) fn published(&self) -> impl Iterator<Item = NoteId> + '_ {
@@ -214,35 +249,46 @@ impl<'a> Renderer<'a> {
                     data: PageData::Note(Box::new(self.note_view(*id))),
                 }
             }
-            Page::Kind(k) => {
+            Page::Kind(k, n) => {
                 let kind = &self.config.kinds[*k];
                 let ids = self.notes_of_kind(*k);
+                let base = kind_url(&kind.folder);
                 Prepared {
                     template: "kind.html",
-                    url: kind_url(&kind.folder),
+                    url: registry::paged_url(&base, *n),
                     title: kind.label.clone(),
                     data: PageData::Kind {
                         kind: self.nav[*k].clone(),
-                        notes: ids.iter().map(|&id| self.note_ref(id)).collect(),
+                        notes: page_of(&ids, *n)
+                            .iter()
+                            .map(|&id| self.note_ref(id))
+                            .collect(),
+                        pager: self.pager(&base, *n, ids.len()),
                     },
                 }
             }
-            Page::Tag(key) => {
+            Page::Tag(key, n) => {
                 let tag = &lib.tags[key];
+                let base = tag_url(&tag.name);
                 Prepared {
                     template: "tag.html",
-                    url: tag_url(&tag.name),
+                    url: registry::paged_url(&base, *n),
                     title: format!("#{}", tag.name),
                     data: PageData::Tag {
                         tag: self.tag_view(tag),
-                        notes: tag.notes.iter().map(|&id| self.note_ref(id)).collect(),
+                        notes: page_of(&tag.notes, *n)
+                            .iter()
+                            .map(|&id| self.note_ref(id))
+                            .collect(),
+                        pager: self.pager(&base, *n, tag.notes.len()),
                     },
                 }
             }
-            Page::Timeline => {
+            Page::Timeline(n) => {
                 let mut years: Vec<YearGroup> = Vec::new();
                 // Oldest first, as a timeline reads.
-                for &id in self.dated.iter().rev() {
+                let oldest_first: Vec<NoteId> = self.dated.iter().rev().copied().collect();
+                for &id in page_of(&oldest_first, *n) {
                     let note = &lib.notes[id];
                     let date = note.date.as_deref().unwrap_or_default();
                     let year = date.get(..4).unwrap_or(date).to_string();
@@ -272,9 +318,10 @@ impl<'a> Renderer<'a> {
                 }
                 Prepared {
                     template: "timeline.html",
-                    url: "timeline/".into(),
+                    url: registry::paged_url("timeline/", *n),
                     title: "Timeline".into(),
                     data: PageData::Timeline {
+                        pager: self.pager("timeline/", *n, oldest_first.len()),
                         years,
                         tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
                     },
@@ -286,6 +333,7 @@ impl<'a> Renderer<'a> {
                 title: "Graph".into(),
                 data: PageData::Graph {
                     graph: explore::listing(lib, &self.note_links),
+                    note_total: self.published().count(),
                 },
             },
             Page::Tags => Prepared {
