@@ -14,6 +14,17 @@ pub enum BrokenLinks {
     Warn,
 }
 
+/// Which notes are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Publish {
+    /// Every note but drafts and notes with `publish: false` (the default).
+    #[default]
+    All,
+    /// Only notes with `publish: true`, as Obsidian Publish does.
+    Explicit,
+}
+
 /// One kind of note (actor, topic, ...), the folder that implies it and its plural label.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,6 +113,8 @@ pub struct Config {
     pub theme: String,
     /// `error` (default) or `warn`.
     pub broken_links: BrokenLinks,
+    /// `all` (default) or `explicit`: which notes are published.
+    pub publish: Publish,
     /// Link to `dir/index.html` rather than `dir/`, so the output also works
     /// opened from disk (`file://`). Set to false for clean URLs on a web host.
     pub index_links: bool,
@@ -133,6 +146,7 @@ impl Default for Config {
             output_dir: "public".into(),
             theme: "default".into(),
             broken_links: BrokenLinks::Error,
+            publish: Publish::All,
             index_links: true,
             recent_count: 10,
             kinds: vec![

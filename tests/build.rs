@@ -492,6 +492,39 @@ fn drafts_are_left_out_unless_asked_for() {
 }
 
 #[test]
+fn publish_false_keeps_a_note_private_and_explicit_mode_publishes_only_publish_true() {
+    let site = TestSite::new();
+    site.file("site.toml", "broken_links = \"warn\"\n")
+        .note("Private Diary.md", "---\npublish: false\naliases: [Diary]\ntags: [secret-tag]\n---\nUnpublishedWord inside.\n")
+        .note("Open Letter.md", "---\npublish: true\n---\nSee [[Private Diary]] and [[Shared Page]].\n")
+        .note("Shared Page.md", "Plain note, no publish key. Mentions Private Diary.\n");
+    site.build_ok();
+    let out = site.root().join("public");
+    assert!(!out.join("private-diary").exists());
+    // Nothing of the private note reaches any file: title, alias, tag, text.
+    for (path, bytes) in snapshot(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["UnpublishedWord", "secret-tag", "private-diary"] {
+            assert!(!text.contains(secret), "{secret} in {}", path.display());
+        }
+    }
+    // `publish: true` is a switch, not a property to show.
+    let letter = site.page("open-letter/index.html");
+    assert!(!letter.contains(">publish<"), "{letter}");
+    assert!(out.join("shared-page/index.html").is_file());
+
+    // Explicit mode: only `publish: true` notes go out.
+    site.file(
+        "site.toml",
+        "broken_links = \"warn\"\npublish = \"explicit\"\n",
+    );
+    site.build_ok();
+    assert!(out.join("open-letter/index.html").is_file());
+    assert!(!out.join("shared-page").exists());
+    assert!(!out.join("private-diary").exists());
+}
+
+#[test]
 fn two_notes_with_one_url_is_an_error_naming_both() {
     let site = TestSite::new();
     site.note("topics/Trade Talks.md", "A\n")

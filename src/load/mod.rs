@@ -261,6 +261,7 @@ pub(crate) fn parse_note(
     };
 
     let mut title = None;
+    let mut publish = None;
     if let Some((mapping, yaml_start, yaml)) = frontmatter {
         let file_line_of_yaml = line_col(&source, yaml_start).0;
         for (key, value) in mapping {
@@ -329,7 +330,13 @@ pub(crate) fn parse_note(
                     _ => diags.push(bad_type("a date like 2025-03-04")),
                 },
                 "draft" => match value {
-                    Value::Bool(b) => note.draft = b,
+                    Value::Bool(b) => note.draft |= b,
+                    Value::Null => {}
+                    _ => diags.push(bad_type("true or false")),
+                },
+                // Obsidian Publish's switch: `false` keeps a note private.
+                "publish" => match value {
+                    Value::Bool(b) => publish = Some(b),
                     Value::Null => {}
                     _ => diags.push(bad_type("true or false")),
                 },
@@ -361,6 +368,10 @@ pub(crate) fn parse_note(
             }
         }
     }
+    note.draft |= match config.publish {
+        crate::config::Publish::All => publish == Some(false),
+        crate::config::Publish::Explicit => publish != Some(true),
+    };
     // Inline `#tags` from the body join the frontmatter's.
     for tag in &note.scan.tags {
         add_tag(&mut note.tags, tag);
