@@ -62,6 +62,10 @@ pub enum Command {
     Init {
         /// Folder for the new site (created if missing).
         dir: PathBuf,
+        /// DIR is an Obsidian vault: write only a site.toml with the settings
+        /// Dossier uses for a vault without one.
+        #[arg(long)]
+        vault: bool,
     },
     /// Create a note: content/<kind folder>/<slug>.md with frontmatter.
     New {
@@ -127,7 +131,11 @@ fn run_command(cli: Cli) -> i32 {
                 mentions,
             },
         ),
-        Command::Init { dir } => match scaffold::init(&dir) {
+        Command::Init { dir, vault } => match if vault {
+            scaffold::init_vault(&dir)
+        } else {
+            scaffold::init(&dir)
+        } {
             Ok(created) => {
                 for path in created {
                     println!("created {}", path.display());

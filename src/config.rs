@@ -92,6 +92,23 @@ impl KindConfig {
     }
 }
 
+/// Whether `root` holds notes of its own: an Obsidian vault (`.obsidian/`)
+/// or Markdown files within its first three levels of folders.
+fn looks_like_vault(root: &Path) -> bool {
+    root.join(".obsidian").is_dir()
+        || walkdir::WalkDir::new(root)
+            .max_depth(3)
+            .into_iter()
+            .filter_entry(|e| {
+                !crate::ignore::is_hidden(&e.file_name().to_string_lossy()) || e.depth() == 0
+            })
+            .filter_map(Result::ok)
+            .any(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+}
+
+/// Where a vault's site goes, inside the vault ([`Config::vault`]).
+pub const VAULT_OUTPUT: &str = ".dossier/site";
+
 /// Settings read from `site.toml`. Every field has a default, so an empty file is valid.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -115,6 +132,9 @@ pub struct Config {
     pub broken_links: BrokenLinks,
     /// `all` (default) or `explicit`: which notes are published.
     pub publish: Publish,
+    /// Title a note without a `title:` field by its first `# Heading`
+    /// (the default), or by its file name as Obsidian does (`false`).
+    pub title_from_heading: bool,
     /// Link to `dir/index.html` rather than `dir/`, so the output also works
     /// opened from disk (`file://`). Set to false for clean URLs on a web host.
     pub index_links: bool,
@@ -147,6 +167,7 @@ impl Default for Config {
             theme: "default".into(),
             broken_links: BrokenLinks::Error,
             publish: Publish::All,
+            title_from_heading: true,
             index_links: true,
             recent_count: 10,
             kinds: vec![
@@ -183,15 +204,57 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads `site.toml` from `root`. A missing file means all defaults.
+    /// Reads `site.toml` from `root`. A missing file means all defaults,
+    /// or, for a folder without a `content/` folder (a plain Obsidian
+    /// vault), the settings of [`Config::vault`].
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join("site.toml");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(
+                    if !root.join("content").exists() && looks_like_vault(root) {
+                        Config::vault(root)
+                    } else {
+                        Config::default()
+                    },
+                );
+            }
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
         Config::parse(&text).map_err(|problem| ConfigError::Invalid { path, problem })
+    }
+
+    /// Settings for a plain Obsidian vault at `root`, as `dossier init
+    /// --vault` writes them: the folder is the content, the site is titled
+    /// after it and written to `.dossier/site/` inside it (a hidden folder,
+    /// which neither Obsidian nor Dossier reads as notes), no kinds, titles
+    /// from file names, and unresolved links are warnings, as Obsidian
+    /// leaves them.
+    pub fn vault(root: &Path) -> Config {
+        let name = std::fs::canonicalize(root)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "Notes".to_string());
+        Config {
+            title: name,
+            content_dir: ".".into(),
+            output_dir: VAULT_OUTPUT.into(),
+            broken_links: BrokenLinks::Warn,
+            title_from_heading: false,
+            kinds: Vec::new(),
+            ..Config::default()
+        }
+    }
+
+    /// The globs left out of the content folder: `ignore`, and `site.toml`
+    /// itself when the content folder is the site root (a vault).
+    pub fn ignore_globs(&self) -> Vec<String> {
+        let mut globs = self.ignore.clone();
+        if self.content_dir == Path::new(".") || self.content_dir.as_os_str().is_empty() {
+            globs.push("/site.toml".to_string());
+        }
+        globs
     }
 
     /// Parses and validates the text of a `site.toml`.

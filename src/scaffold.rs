@@ -149,6 +149,38 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     Ok(created)
 }
 
+/// Writes `site.toml` into the Obsidian vault `dir`, spelling out the
+/// settings Dossier uses for a vault without one ([`Config::vault`]).
+pub fn init_vault(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let defaults = Config::vault(dir);
+    let text = format!(
+        "# Dossier settings for this Obsidian vault; see README for every key.\n\
+         title = {title}\n\
+         # The vault itself is the content.\n\
+         content_dir = \".\"\n\
+         # A hidden folder, which neither Obsidian nor Dossier reads as notes.\n\
+         output_dir = \"{output}\"\n\
+         # Unresolved links stay in the text, as in Obsidian.\n\
+         broken_links = \"warn\"\n\
+         # A note without `title:` is titled by its file name, as in Obsidian.\n\
+         title_from_heading = false\n\
+         # `publish = \"explicit\"` would publish only notes with `publish: true`.\n\
+         publish = \"all\"\n\
+         # No kinds: add [[kinds]] entries to give folders a kind.\n\
+         kinds = []\n",
+        title = toml_string(&defaults.title),
+        output = crate::config::VAULT_OUTPUT,
+    );
+    let path = dir.join("site.toml");
+    create_new(&path, &text)?;
+    Ok(vec![path])
+}
+
+/// A TOML basic string for `text`.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 /// Creates `content/<kind folder>/<slug>.md` for a new note titled `title`.
 pub fn new_note(root: &Path, kind: &str, title: &str) -> Result<PathBuf, ScaffoldError> {
     let config = Config::load(root)?;

@@ -709,3 +709,61 @@ fn a_date_that_is_not_one_is_an_error_at_its_line() {
     );
     assert!(!err.contains("C.md"), "{err}");
 }
+
+#[test]
+fn a_plain_obsidian_vault_builds_with_no_settings() {
+    let vault = tempfile::tempdir().unwrap();
+    let root = vault.path().join("My Research");
+    std::fs::create_dir_all(root.join(".obsidian")).unwrap();
+    std::fs::create_dir_all(root.join("People")).unwrap();
+    std::fs::write(root.join(".obsidian/app.json"), "{}").unwrap();
+    std::fs::write(
+        root.join("People/Ada Example.md"),
+        "# This note in GitHub\n\nAda works with [[Grace]] and on [[Nothing Yet]].\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("Grace.md"), "Grace knows [[Ada Example]].\n").unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(["build", "--root", root.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let text = stderr(&out);
+    assert!(out.status.success(), "{text}");
+    // An unresolved link is left as Obsidian leaves it: a warning.
+    assert!(
+        text.contains("warning") && text.contains("Nothing Yet"),
+        "{text}"
+    );
+    let site = root.join(".dossier/site");
+    assert!(text.contains(".dossier/site"), "{text}");
+    let ada = std::fs::read_to_string(site.join("people/ada-example/index.html")).unwrap();
+    // Titled by its file name, the site by its folder; the H1 stays in the body.
+    assert!(
+        ada.contains("<title>Ada Example · My Research</title>"),
+        "{ada}"
+    );
+    assert!(ada.contains("This note in GitHub</h1>"), "{ada}");
+    // The output inside the vault is not read back as notes.
+    let again = run();
+    assert!(
+        stderr(&again).contains("built 2 notes"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(stderr(&again).contains("0 written"), "{}", stderr(&again));
+    // `init --vault` spells the same choices out; the output stays the same
+    // and the settings file is not published.
+    let init = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["init", "--vault", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", stderr(&init));
+    let settings = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    assert!(settings.contains("title = \"My Research\""), "{settings}");
+    let third = run();
+    assert!(stderr(&third).contains("0 written, "), "{}", stderr(&third));
+    assert!(!site.join("site.toml").exists());
+}

@@ -378,7 +378,12 @@ pub(crate) fn parse_note(
     }
     note.title = match title {
         Some(t) => t,
-        None => match &note.scan.first_h1 {
+        None => match note
+            .scan
+            .first_h1
+            .as_ref()
+            .filter(|_| config.title_from_heading)
+        {
             Some(h1) => {
                 note.title_from_h1 = true;
                 h1.clone()

@@ -111,7 +111,7 @@ pub fn load_reusing(
         return Err(LoadError::NoContentFolder(content_dir.to_path_buf()));
     }
     // Checked when site.toml was read; an error here means it changed since.
-    let ignore = crate::ignore::Ignore::new(&config.ignore).map_err(LoadError::Ignore)?;
+    let ignore = crate::ignore::Ignore::new(&config.ignore_globs()).map_err(LoadError::Ignore)?;
     // The walk reads each note's file as soon as it finds it and hands it to
     // the parsers. It runs on a thread of its own, beside the thread pool:
     // a file that is not in the page cache then stalls only the walk, while

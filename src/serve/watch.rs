@@ -43,7 +43,7 @@ impl Layout {
             content_dir: normalize(&under(root, &config.content_dir)),
             theme_dir: root.join("themes").join(&config.theme),
             // site.toml was validated when it was read.
-            ignore: Ignore::new(&config.ignore).unwrap_or_default(),
+            ignore: Ignore::new(&config.ignore_globs()).unwrap_or_default(),
         }
     }
 }

@@ -118,7 +118,13 @@ pub fn check_output_dir(
     if content.starts_with(&out) {
         return refuse("it is the content folder or a folder containing it");
     }
-    if out.starts_with(&content) {
+    // Inside the content folder only under a hidden folder, which no walk
+    // (Obsidian's or Dossier's) reads as notes: a vault's `.dossier/site`.
+    let hidden = |p: &Path| {
+        p.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
+    if out.starts_with(&content) && !out.strip_prefix(&content).is_ok_and(hidden) {
         return refuse("it is inside the content folder, so its pages would be read as notes");
     }
     if out.exists() {
