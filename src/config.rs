@@ -132,6 +132,10 @@ pub struct Config {
     pub broken_links: BrokenLinks,
     /// `all` (default) or `explicit`: which notes are published.
     pub publish: Publish,
+    /// Whether frontmatter problems (invalid YAML, a value of the wrong
+    /// type, an unknown kind) fail the build. By default they are warnings
+    /// and the note is published without the bad part.
+    pub strict: bool,
     /// Title a note without a `title:` field by its first `# Heading`
     /// (the default), or by its file name as Obsidian does (`false`).
     pub title_from_heading: bool,
@@ -167,6 +171,7 @@ impl Default for Config {
             theme: "default".into(),
             broken_links: BrokenLinks::Error,
             publish: Publish::All,
+            strict: false,
             title_from_heading: true,
             index_links: true,
             recent_count: 10,

@@ -696,6 +696,17 @@ fn a_date_that_is_not_one_is_an_error_at_its_line() {
     site.note("A.md", "---\ntitle: A\ndate: 2025-03-04Tgarbage\n---\nx\n")
         .note("B.md", "---\ndate: 2025-02-30\n---\nx\n")
         .note("C.md", "---\ndate: 2025-03-04T10:30+08:00\n---\nx\n");
+    // By default one bad value is a warning and the note goes out without it.
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let warned = stderr(&out);
+    assert!(
+        warned.contains("content/A.md:3:1: warning: frontmatter `date` must be a date like 2025-03-04; the note is published without `date`"),
+        "{warned}"
+    );
+    assert!(site.page("a/index.html").contains("<title>A"));
+    // `strict = true` makes it an error, as before.
+    site.file("site.toml", "strict = true\n");
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -70,7 +70,7 @@ fn problems_in_one_note_do_not_hide_problems_in_others() {
         "{err}"
     );
     assert!(
-        err.contains("content/a.md:3:1: error: invalid YAML frontmatter"),
+        err.contains("content/a.md:3:1: warning: invalid YAML frontmatter"),
         "{err}"
     );
     assert!(

@@ -194,9 +194,22 @@ pub(crate) fn parse_note(
         .get(..stem.len().saturating_sub(3))
         .unwrap_or(stem)
         .to_string();
+    // One bad note stays one bad note: unless `strict`, a frontmatter
+    // problem is a warning and the note goes out without the bad part.
+    let soften = |d: Diagnostic, dropped: &str| {
+        if config.strict {
+            d
+        } else {
+            let message = format!("{}; the note is published without {dropped}", d.message);
+            Diagnostic { message, ..d }.into_warning()
+        }
+    };
     let error_at = |offset: usize, message: String| {
         let (line, column) = line_col(&source, offset);
-        Diagnostic::error(display_path.clone(), line, column, message)
+        soften(
+            Diagnostic::error(display_path.clone(), line, column, message),
+            "its frontmatter",
+        )
     };
 
     let (frontmatter, body_start) = match split_frontmatter(&source) {
@@ -208,10 +221,11 @@ pub(crate) fn parse_note(
                     let (line, column) = (first_line, first_column);
                     let (yl, yc) = e.location;
                     let (line, column) = if yl > 0 { (line + yl - 1, yc) } else { (line, column) };
-                    diags.push(
+                    diags.push(soften(
                         Diagnostic::error(display_path.clone(), line, column, format!("invalid YAML frontmatter: {}", e.reason))
                             .with_help("fix the YAML between the `---` lines (quote values that contain `: ` or start with `[[`)"),
-                    );
+                        "its frontmatter",
+                    ));
                     None
                 }
             });
@@ -271,11 +285,14 @@ pub(crate) fn parse_note(
             };
             let line = key_line(yaml, &key).map_or(file_line_of_yaml, |l| file_line_of_yaml + l);
             let bad_type = |what: &str| {
-                Diagnostic::error(
-                    display_path.clone(),
-                    line,
-                    1,
-                    format!("frontmatter `{key}` must be {what}"),
+                soften(
+                    Diagnostic::error(
+                        display_path.clone(),
+                        line,
+                        1,
+                        format!("frontmatter `{key}` must be {what}"),
+                    ),
+                    &format!("`{key}`"),
                 )
             };
             match key.as_str() {
@@ -290,7 +307,7 @@ pub(crate) fn parse_note(
                         None => {
                             let known: Vec<_> =
                                 config.kinds.iter().map(|k| k.name.as_str()).collect();
-                            diags.push(
+                            diags.push(soften(
                                 Diagnostic::error(
                                     display_path.clone(),
                                     line,
@@ -301,7 +318,8 @@ pub(crate) fn parse_note(
                                     "known kinds: {}; add it to [[kinds]] in site.toml",
                                     known.join(", ")
                                 )),
-                            );
+                                "a kind",
+                            ));
                         }
                     },
                     None => diags.push(bad_type("a text such as `actor`")),
@@ -561,8 +579,9 @@ mod tests {
         assert_eq!((d[0].line, d[0].column), (4, 8));
         assert_eq!(
             d[0].message,
-            "invalid YAML frontmatter: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7"
+            "invalid YAML frontmatter: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 7; the note is published without its frontmatter"
         );
+        assert!(!d[0].is_error());
     }
 
     #[test]
