@@ -148,6 +148,7 @@ pub fn load_reusing(
     // unused for the whole build (megabytes at 10k notes).
     let mut notes = Vec::with_capacity(found.len());
     notes.extend(found.into_iter().map(|note| *note));
+    super::separate_urls(&mut notes, &mut diagnostics);
     Ok(Vault {
         notes,
         attachments,
