@@ -310,22 +310,40 @@ fn warn_policy_builds_and_marks_missing_links() {
 }
 
 #[test]
-fn ambiguous_links_list_candidates_and_the_path_form() {
+fn shared_names_resolve_as_obsidian_does_and_ties_are_warned() {
     let site = TestSite::new();
     site.note("actors/Notes.md", "A\n")
         .note("topics/Notes.md", "B\n")
-        .note("Index.md", "See [[Notes]] and [[actors/Notes]].\n");
+        .note("topics/deep/Plan.md", "Deep plan.\n")
+        .note("Plan.md", "Shallow plan.\n")
+        .note("topics/Ideas.md", "Local: [[Notes]].\n")
+        .note(
+            "Index.md",
+            "See [[Notes]], [[actors/Notes]] and [[Plan]].\n",
+        );
     let out = site.run(&["build"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
+    // Same depth, neither in the linking folder: the first by path, with a warning.
     assert!(
-        err.contains("content/Index.md:1:5: error: ambiguous link [[Notes]]: it matches actors/Notes.md, topics/Notes.md; write the path to pick one: [[actors/Notes]] or [[topics/Notes]]"),
+        err.contains("content/Index.md:1:5: warning: ambiguous link [[Notes]]: it matches actors/Notes.md, topics/Notes.md; it goes to actors/Notes.md, as Obsidian's would; write the path to pick one: [[actors/Notes]] or [[topics/Notes]]"),
         "{err}"
     );
-    assert_eq!(
-        err.matches("error:").count(),
-        1,
-        "the path-qualified link resolves: {err}"
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    let index = site.page("index/index.html");
+    assert!(
+        index.contains(r#"href="../actors/notes/index.html">Notes</a>"#),
+        "{index}"
+    );
+    // The shortest path wins without a word; the linking folder wins first.
+    assert!(
+        index.contains(r#"href="../plan/index.html">Plan</a>"#),
+        "{index}"
+    );
+    let ideas = site.page("topics/ideas/index.html");
+    assert!(
+        ideas.contains(r#"href="../../topics/notes/index.html""#),
+        "{ideas}"
     );
 }
 

@@ -198,7 +198,21 @@ impl Index {
                     if let (Some(&id), None) = (local.next(), local.next()) {
                         return Ok(id);
                     }
-                    return Err(Failure::Ambiguous(ids.to_vec()));
+                    // Then the shortest path, as Obsidian picks; a tie is
+                    // resolved by path order and reported.
+                    let mut ids = ids.to_vec();
+                    let depth = |id: NoteId| notes[id].path.matches('/').count();
+                    ids.sort_by(|&a, &b| {
+                        (depth(a), notes[a].path.len(), &notes[a].path).cmp(&(
+                            depth(b),
+                            notes[b].path.len(),
+                            &notes[b].path,
+                        ))
+                    });
+                    if depth(ids[0]) < depth(ids[1]) {
+                        return Ok(ids[0]);
+                    }
+                    return Err(Failure::Ambiguous(ids));
                 }
                 _ => {}
             }

@@ -76,6 +76,50 @@ impl Resolver<'_> {
         diagnostics.push(d);
     }
 
+    /// The note a wikilink names. Notes sharing the name at the same depth
+    /// (none in the linking note's folder): Obsidian still opens one of
+    /// them, and so does Dossier (the first by path), with a warning.
+    fn note_named(
+        &self,
+        target: &str,
+        from: NoteId,
+        site: LinkSite,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Resolved, Failure> {
+        let id = match self.index.note(self.notes, target, from) {
+            Err(Failure::Ambiguous(ids)) => {
+                let note = &self.notes[from];
+                let list: Vec<&str> = ids.iter().map(|&i| self.notes[i].path.as_str()).collect();
+                let forms: Vec<String> = list
+                    .iter()
+                    .map(|c| format!("[[{}]]", without_md(c)))
+                    .collect();
+                let (line, column) = site.position(note);
+                diagnostics.push(
+                    Diagnostic::error(
+                        note.display_path.clone(),
+                        line,
+                        column,
+                        format!(
+                            "ambiguous link {}: it matches {}; it goes to {}, as Obsidian's would",
+                            site.written(note),
+                            list.join(", "),
+                            list[0]
+                        ),
+                    )
+                    .with_help(format!(
+                        "write the path to pick one: {}",
+                        forms.join(" or ")
+                    ))
+                    .into_warning(),
+                );
+                ids[0]
+            }
+            other => other?,
+        };
+        Ok(Resolved::Note { id, anchor: None })
+    }
+
     /// Resolves one link from note `from`, written at `site`.
     pub(super) fn resolve(
         &self,
@@ -120,16 +164,11 @@ impl Resolver<'_> {
         } else if has_extension(target) {
             // `[[mailbox.org]]` is a note when no attachment has that name.
             match self.index.attachment(target) {
-                Err(Failure::NotFound) => self
-                    .index
-                    .note(self.notes, target, from)
-                    .map(|id| Resolved::Note { id, anchor: None }),
+                Err(Failure::NotFound) => self.note_named(target, from, site, diagnostics),
                 found => found.map(Resolved::Attachment),
             }
         } else {
-            self.index
-                .note(self.notes, target, from)
-                .map(|id| Resolved::Note { id, anchor: None })
+            self.note_named(target, from, site, diagnostics)
         };
         match found {
             Ok(Resolved::Note { id, .. }) if !self.published[id] => Resolved::Unpublished,
