@@ -795,3 +795,18 @@ fn a_plain_obsidian_vault_builds_with_no_settings() {
     assert!(stderr(&third).contains("0 written, "), "{}", stderr(&third));
     assert!(!site.join("site.toml").exists());
 }
+
+#[test]
+fn a_relative_image_path_that_climbs_past_the_vault_falls_back_to_its_end() {
+    let site = TestSite::new();
+    site.note(
+        "guides/deep/Styling.md",
+        "![shot](../../../images/shot.png)\n",
+    )
+    .file("content/images/shot.png", "PNG");
+    let out = site.build_ok();
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let page = site.page("guides/deep/styling/index.html");
+    assert!(page.contains(r#"src="../../../images/shot.png""#), "{page}");
+    assert!(site.root().join("public/images/shot.png").is_file());
+}

@@ -235,11 +235,31 @@ impl Resolver<'_> {
     pub(super) fn markdown_target(&self, from: NoteId, target: &str) -> Result<Resolved, Failure> {
         let note = &self.notes[from];
         let joined = join_relative(&note.path, target);
+        // A path that climbs past the vault (`../../images/x.png`, written
+        // for a site one folder up) falls back, as in Obsidian, to the end of
+        // the path: `images/x.png` from the root, then the file name.
+        let climbed = || {
+            let rest = target.trim_start_matches("./");
+            let mut rest = rest;
+            while let Some(r) = rest.strip_prefix("../") {
+                rest = r;
+            }
+            (rest != target).then_some(rest)
+        };
         if has_extension(target) {
             let from_note = joined.as_deref().map(|p| self.index.attachment(p));
             return match from_note {
                 Some(Ok(i)) => Ok(Resolved::Attachment(i)),
-                _ => self.index.attachment(target).map(Resolved::Attachment),
+                _ => match (self.index.attachment(target), climbed()) {
+                    (Err(Failure::NotFound), Some(rest)) => {
+                        let name = rest.rsplit('/').next().unwrap_or(rest);
+                        self.index
+                            .attachment(rest)
+                            .or_else(|_| self.index.attachment(name))
+                            .map(Resolved::Attachment)
+                    }
+                    (found, _) => found.map(Resolved::Attachment),
+                },
             };
         }
         // Relative to the note, then from the vault root (Obsidian's absolute form).
