@@ -810,3 +810,23 @@ fn a_relative_image_path_that_climbs_past_the_vault_falls_back_to_its_end() {
     assert!(page.contains(r#"src="../../../images/shot.png""#), "{page}");
     assert!(site.root().join("public/images/shot.png").is_file());
 }
+
+#[test]
+fn navigation_shows_only_kinds_that_have_notes() {
+    let site = TestSite::new();
+    site.note("actors/Ada.md", "Ada.\n");
+    site.build_ok();
+    let page = site.page("actors/ada/index.html");
+    let nav = page
+        .split("aria-label=\"Sections\"")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    assert!(nav.contains(">Actors</a>"), "{nav}");
+    assert!(
+        !nav.contains(">Topics</a>") && !nav.contains(">Events</a>"),
+        "{nav}"
+    );
+}

@@ -136,15 +136,19 @@ impl Names {
         let mut candidates: Vec<(u32, u32)> = shared.into_iter().collect();
         candidates.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(SCORED);
-        let mut best: Option<(f64, usize)> = None;
+        // Names of one to three letters (`[[m]]`, an alias `EU`) are close to
+        // many misspellings by chance: suggested only when nothing else is.
+        let mut best: [Option<(f64, usize)>; 2] = [None, None];
         for (id, _) in candidates {
             let id = id as usize;
-            let score = similarity(wanted, &self.names[id].0);
-            if score >= MIN_SCORE && best.is_none_or(|(s, b)| score > s || (score == s && id < b)) {
-                best = Some((score, id));
+            let name = &self.names[id].0;
+            let score = similarity(wanted, name);
+            let slot = &mut best[usize::from(name.chars().count() <= 3)];
+            if score >= MIN_SCORE && slot.is_none_or(|(s, b)| score > s || (score == s && id < b)) {
+                *slot = Some((score, id));
             }
         }
-        best.map(|(_, id)| id)
+        best[0].or(best[1]).map(|(_, id)| id)
     }
 }
 
@@ -193,5 +197,15 @@ mod tests {
         assert_eq!(index.closest("eurasia"), Some(1));
         assert_eq!(index.closest("fentanil"), Some(3));
         assert_eq!(index.closest("my missing note"), None);
+    }
+
+    #[test]
+    fn names_of_three_letters_or_fewer_come_last() {
+        // "eux" is closer to "eu" (0.91) than to "eu xx" (0.89); the longer name wins.
+        let index = names(&["eu", "eu xx"]);
+        assert_eq!(index.closest("eux"), Some(1));
+        // Alone, a short name is still suggested.
+        let index = names(&["eu"]);
+        assert_eq!(index.closest("eu."), Some(0));
     }
 }
