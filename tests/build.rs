@@ -830,3 +830,30 @@ fn navigation_shows_only_kinds_that_have_notes() {
         "{nav}"
     );
 }
+
+#[test]
+fn a_link_to_the_heading_that_became_the_title_lands_on_the_title() {
+    let site = TestSite::new();
+    site.note(
+        "Ministry.md",
+        "# Ministry of Public Security\n\nHeaded by a minister.\n",
+    )
+    .note(
+        "Index.md",
+        "See [[Ministry#Ministry of Public Security]].\n",
+    );
+    let out = site.build_ok();
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let ministry = site.page("ministry/index.html");
+    assert!(
+        ministry
+            .contains(r#"<h1 id="ministry-of-public-security">Ministry of Public Security</h1>"#),
+        "{ministry}"
+    );
+    let index = site.page("index/index.html");
+    assert!(
+        index.contains("ministry/index.html#ministry-of-public-security"),
+        "{index}"
+    );
+    assert_internal_links_resolve(&site.root().join("public"));
+}

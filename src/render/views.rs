@@ -99,6 +99,9 @@ pub(super) struct RelationView<'a> {
 #[derive(Serialize)]
 pub(super) struct NoteView<'a> {
     pub(super) title: &'a str,
+    /// The id of the `# Heading` the title was taken from, so links to
+    /// that heading land on the page's title.
+    pub(super) title_id: Option<&'a str>,
     /// Markup and JSON made by Dossier, marked safe: printed as they are,
     /// without a `safe` filter copying them on every page.
     pub(super) json_ld: tera::Value,
@@ -459,6 +462,12 @@ impl<'a> Renderer<'a> {
             description: note.description.as_deref(),
             fields,
             content: tera::Value::safe_string(""),
+            title_id: note
+                .scan
+                .headings
+                .iter()
+                .find(|h| note.title_from_h1 && h.level == 1 && h.text == note.title)
+                .map(|h| h.id.as_str()),
             toc: note
                 .scan
                 .headings
