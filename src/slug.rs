@@ -3,9 +3,20 @@
 /// Lowercases `text`, keeps Unicode letters and digits, and turns every run of
 /// anything else (spaces, punctuation, emoji) into a single `-`.
 ///
-/// Unicode letters are kept rather than transliterated, so `Zoë` and `Zoe` stay
+/// Text is put in Unicode NFC first, so a name typed on macOS (NFD) and
+/// elsewhere slugs the same. Unicode letters are kept rather than transliterated, so `Zoë` and `Zoe` stay
 /// different pages; browsers and static hosts serve such paths fine.
 pub fn slugify(text: &str) -> String {
+    // NFC first: a combining accent (`e` + U+0301, as macOS stores names)
+    // is not a letter and would become a dash.
+    let composed: String;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        use unicode_normalization::UnicodeNormalization;
+        composed = text.nfc().collect();
+        &composed
+    };
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
     for c in text.chars() {

@@ -857,3 +857,25 @@ fn a_link_to_the_heading_that_became_the_title_lands_on_the_title() {
     );
     assert_internal_links_resolve(&site.root().join("public"));
 }
+
+#[test]
+fn names_match_across_unicode_forms_and_repeated_spaces() {
+    let site = TestSite::new();
+    // The file name in NFD (e + combining acute), as macOS writes it.
+    site.note("Cafe\u{301} Society.md", "A café.\n")
+        .note("Two  Spaces.md", "Two spaces in the name.\n")
+        .note(
+            "Index.md",
+            "See [[Caf\u{e9} Society]], [[café society]] and [[Two  Spaces]] and [[Two Spaces]].\n",
+        );
+    let out = site.build_ok();
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let index = site.page("index/index.html");
+    assert_eq!(
+        index.matches("caf\u{e9}-society/index.html").count(),
+        2,
+        "{index}"
+    );
+    assert_eq!(index.matches("two-spaces/index.html").count(), 2, "{index}");
+    assert_internal_links_resolve(&site.root().join("public"));
+}

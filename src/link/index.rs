@@ -67,6 +67,33 @@ pub(super) fn sized<K, V>(notes: usize) -> FxHashMap<K, V> {
     FxHashMap::with_capacity_and_hasher(notes, Default::default())
 }
 
+/// How a name, path or link target is compared: Unicode NFC (a macOS
+/// vault stores `é` as `e` and a combining accent), lowercase, and each run
+/// of spaces as one space, so `[[A  B]]` finds `A  B.md` however either was
+/// typed.
+pub(super) fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut key = String::with_capacity(name.len());
+    let mut push = |c: char| {
+        if c.is_whitespace() {
+            if !key.ends_with(' ') {
+                key.push(' ');
+            }
+        } else {
+            key.extend(c.to_lowercase());
+        }
+    };
+    if name.is_ascii()
+        || unicode_normalization::is_nfc_quick(name.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        name.chars().for_each(&mut push);
+    } else {
+        name.nfc().for_each(&mut push);
+    }
+    key
+}
+
 /// Notes by lowercase path without `.md` (`by_full_path`), and by every
 /// suffix of it (`by_path`), so `[[actors/Wang Xiaohong]]` works wherever
 /// `actors/` is.
@@ -74,7 +101,7 @@ pub(super) fn path_tables(notes: &[Note]) -> (NameTable, FxHashMap<String, NoteI
     let mut by_path: NameTable = sized(notes.len() * 2);
     let mut by_full_path = sized(notes.len());
     for (id, note) in notes.iter().enumerate() {
-        let path = without_md(&note.path).to_lowercase();
+        let path = name_key(without_md(&note.path));
         let mut suffix = path.as_str();
         loop {
             add_name(&mut by_path, suffix, id);
@@ -93,7 +120,7 @@ pub(super) fn name_table<'n>(names: impl ExactSizeIterator<Item = &'n [String]>)
     let mut table: NameTable = sized(names.len());
     for (id, names) in names.enumerate() {
         for name in names {
-            add_name(&mut table, &name.to_lowercase(), id);
+            add_name(&mut table, &name_key(name), id);
         }
     }
     table
@@ -106,7 +133,7 @@ pub(super) fn attachment_tables(
     let mut by_path = FxHashMap::default();
     let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, a) in attachments.iter().enumerate() {
-        let path = a.path.to_lowercase();
+        let path = name_key(&a.path);
         let name = path.rsplit('/').next().unwrap_or(&path).to_string();
         by_name.entry(name).or_default().push(i);
         by_path.insert(path, i);
@@ -180,7 +207,7 @@ impl Index {
         target: &str,
         from: NoteId,
     ) -> Result<NoteId, Failure> {
-        let key = without_md(from_root(target)).to_lowercase();
+        let key = name_key(without_md(from_root(target)));
         let tables: &[&NameTable] = if key.contains('/') {
             &[&self.by_path]
         } else {
@@ -222,7 +249,7 @@ impl Index {
 
     /// Resolves an attachment by exact path, then by unique file name.
     pub(super) fn attachment(&self, target: &str) -> Result<usize, Failure> {
-        let key = from_root(target).to_lowercase();
+        let key = name_key(from_root(target));
         if let Some(&i) = self.attachment_by_path.get(&key) {
             return Ok(i);
         }

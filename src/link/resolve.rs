@@ -266,7 +266,7 @@ impl Resolver<'_> {
         let full = |path: &str| {
             self.index
                 .by_full_path
-                .get(&without_md(path).to_lowercase())
+                .get(&name_key(without_md(path)))
                 .copied()
         };
         if let Some(id) = joined
