@@ -163,7 +163,7 @@ pub enum File {
     Robots,
     /// A redirect page at each alias's URL.
     Redirects,
-    /// The attachments, copied.
+    /// The attachments published notes use, copied.
     Attachments,
     /// The search index's files, under [`SEARCH_DIR`].
     Search,
@@ -206,9 +206,10 @@ impl File {
     /// What can change the file when settings and templates stay.
     pub fn changes_with(self) -> Input {
         match self {
-            File::Atom | File::Search => Input::Text,
+            // Which attachments go out depends on which notes link to them.
+            File::Atom | File::Search | File::Attachments => Input::Text,
             File::GraphData => Input::Edges,
-            File::Sitemap | File::Robots | File::Redirects | File::Attachments => Input::Layout,
+            File::Sitemap | File::Robots | File::Redirects => Input::Layout,
         }
     }
 
@@ -294,6 +295,7 @@ pub fn clashes(lib: &Library, config: &Config) -> Vec<Diagnostic> {
         .attachments
         .iter()
         .enumerate()
+        .filter(|&(i, _)| lib.attachment_used[i])
         .map(|(i, a)| (a.path.clone(), Owner::Attachment(i), &a.display_path));
     let mut diagnostics = Vec::new();
     for (path, owner, shown) in notes_claims.chain(attachment_claims) {

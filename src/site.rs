@@ -119,13 +119,11 @@ impl Site {
         Ok(())
     }
 
-    /// Takes a newly linked library, checking its output paths again unless
-    /// only texts changed (then no path can have).
+    /// Takes a newly linked library and checks its output paths again (an
+    /// edit can change which attachments are published).
     fn linked(&mut self, library: Library) {
         self.library = library;
-        if self.library.touched.is_none() {
-            self.clash_diagnostics = registry::clashes(&self.library, &self.config);
-        }
+        self.clash_diagnostics = registry::clashes(&self.library, &self.config);
     }
 
     /// Reads `site.toml` and the templates again. Notes are parsed again only

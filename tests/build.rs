@@ -879,3 +879,33 @@ fn names_match_across_unicode_forms_and_repeated_spaces() {
     assert_eq!(index.matches("two-spaces/index.html").count(), 2, "{index}");
     assert_internal_links_resolve(&site.root().join("public"));
 }
+
+#[test]
+fn only_attachments_a_published_note_uses_are_published() {
+    let site = TestSite::new();
+    site.note("Private.md", "---\npublish: false\n---\n![[private.png]]\n")
+        .note(
+            "Public.md",
+            "---\nphoto: \"[[portrait.png]]\"\n---\n![[public.png]]\n",
+        )
+        .file("content/private.png", "PNG")
+        .file("content/public.png", "PNG")
+        .file("content/portrait.png", "PNG")
+        .file("content/orphan.pdf", "PDF");
+    site.build_ok();
+    let out = site.root().join("public");
+    assert!(out.join("public.png").is_file());
+    assert!(
+        out.join("portrait.png").is_file(),
+        "linked from frontmatter"
+    );
+    assert!(
+        !out.join("private.png").exists(),
+        "used only by a private note"
+    );
+    assert!(!out.join("orphan.pdf").exists(), "used by no note");
+    // Publishing the note publishes its image, and the next build adds it.
+    site.note("Private.md", "![[private.png]]\n");
+    site.build_ok();
+    assert!(out.join("private.png").is_file());
+}

@@ -78,12 +78,16 @@ fn a_broken_site_toml_or_template_while_serving_shows_in_the_overlay_and_the_las
 #[test]
 fn a_file_or_note_at_a_generated_path_is_an_error_naming_both_and_nothing_is_written() {
     let site = TestSite::new();
-    site.note("A.md", "Alpha.")
-        .note("graph.md", "A note about graphs.")
-        .file("content/index.html", "<p>mine</p>")
-        .file("content/graph.json", "{}")
-        .file("content/search/index.json", "{}")
-        .file("content/photo.png", "PNG");
+    // Attachments are published (and can clash) when a note uses them.
+    site.note(
+        "A.md",
+        "Alpha. [[index.html]] [[graph.json]] [[search/index.json]] [[photo.png]]",
+    )
+    .note("graph.md", "A note about graphs.")
+    .file("content/index.html", "<p>mine</p>")
+    .file("content/graph.json", "{}")
+    .file("content/search/index.json", "{}")
+    .file("content/photo.png", "PNG");
     let (code, err) = run_clean(&site, &["build"]);
     assert_eq!(code, 1, "{err}");
     for expected in [
@@ -244,7 +248,7 @@ fn raw_request(server: &common::ServeProcess, raw: &[u8]) -> (u16, Vec<u8>) {
 
 fn serve_site() -> (TestSite, common::ServeProcess) {
     let site = TestSite::new();
-    site.note("A.md", "Alpha text, private.");
+    site.note("A.md", "Alpha text, private. [[movie.mp4]]");
     let movie: Vec<u8> = (0..30 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
     std::fs::write(site.root().join("content/movie.mp4"), movie).unwrap();
     let server = common::ServeProcess::start(site.root(), &[]);

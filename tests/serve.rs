@@ -11,7 +11,10 @@ fn site() -> TestSite {
         "actors/Wang Xiaohong.md",
         "---\ntitle: Wang Xiaohong\n---\nMinister. Original text.\n",
     )
-    .note("topics/Fentanyl.md", "Links to [[Wang Xiaohong]].\n")
+    .note(
+        "topics/Fentanyl.md",
+        "Links to [[Wang Xiaohong]]. ![[photo of wang.png]]\n",
+    )
     .file("content/actors/photo of wang.png", "PNGDATA")
     .file("secret.txt", "TOPSECRET outside the site\n");
     site

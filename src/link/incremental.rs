@@ -150,6 +150,8 @@ pub(super) fn relink_in_place(
     touched.dedup();
     // Tag counts show on every page with the tag: then anything may have changed.
     let touched = (!tags_changed).then_some(touched);
+    lib.attachment_used =
+        used_attachments(&lib.published, &lib.links, &lib.fields, attachments.len());
     lib.notes = notes;
     lib.attachments = attachments;
     lib.touched = touched;

@@ -94,8 +94,12 @@ pub struct Library {
     pub notes: Vec<Note>,
     /// Whether each note is written to the output.
     pub published: Vec<bool>,
-    /// Attachments copied to the output.
+    /// Attachments in the content folder.
     pub attachments: Vec<Attachment>,
+    /// Per attachment, whether a published note links to or embeds it: only
+    /// those are copied to the output, so an image only a private note
+    /// uses stays private.
+    pub attachment_used: Vec<bool>,
     /// Per note, the resolution of each link in `note.scan.links`.
     pub links: Vec<Vec<Resolved>>,
     /// Per note, whether it embeds another note (`![[Note]]`). Most do not,
@@ -329,9 +333,11 @@ fn link_all(
         note_diagnostics,
         cycle_diagnostics,
     };
+    let attachment_used = used_attachments(&published, &links, &fields, attachments.len());
     let mut library = Library {
         notes,
         published,
+        attachment_used,
         attachments,
         links,
         embeds,
@@ -350,6 +356,33 @@ fn link_all(
     };
     library.collect_diagnostics();
     library
+}
+
+/// Which attachments the published notes link to or embed, in their text
+/// or their frontmatter.
+fn used_attachments(
+    published: &[bool],
+    links: &[Vec<Resolved>],
+    fields: &[Vec<Vec<Vec<Part>>>],
+    count: usize,
+) -> Vec<bool> {
+    let mut used = vec![false; count];
+    for id in (0..links.len()).filter(|&id| published[id]) {
+        let in_fields = fields[id]
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|p| match p {
+                Part::Link { target, .. } => Some(target),
+                Part::Text(_) => None,
+            });
+        for resolved in links[id].iter().chain(in_fields) {
+            if let Resolved::Attachment(i) = resolved {
+                used[*i] = true;
+            }
+        }
+    }
+    used
 }
 
 /// What [`LinkCache`] keeps of each note, to tell later what changed.

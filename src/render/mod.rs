@@ -544,12 +544,17 @@ impl<'a> Renderer<'a> {
                     emit,
                 )
             }
-            File::Attachments => lib.attachments.iter().try_for_each(|a| {
-                emit(OutputFile::Copy {
-                    path: a.path.clone(),
-                    source: a.source.clone(),
-                })
-            }),
+            File::Attachments => lib
+                .attachments
+                .iter()
+                .zip(&lib.attachment_used)
+                .filter(|(_, &used)| used)
+                .try_for_each(|(a, _)| {
+                    emit(OutputFile::Copy {
+                        path: a.path.clone(),
+                        source: a.source.clone(),
+                    })
+                }),
             File::Search => self.search_files().into_iter().try_for_each(emit),
         }
     }
