@@ -32,6 +32,9 @@ pub enum Command {
         /// Print how long each build stage took.
         #[arg(long)]
         timings: bool,
+        /// Make frontmatter problems errors, as `strict = true` in site.toml does.
+        #[arg(long)]
+        strict: bool,
     },
     /// Preview the site: serve it, rebuild on save, reload the browser.
     Serve {
@@ -57,6 +60,9 @@ pub enum Command {
         /// Also list unlinked mentions: notes naming another note without linking it.
         #[arg(long)]
         mentions: bool,
+        /// Make frontmatter problems errors, as `strict = true` in site.toml does.
+        #[arg(long)]
+        strict: bool,
     },
     /// Create a new site in DIR with site.toml and a few sample notes.
     Init {
@@ -95,11 +101,13 @@ fn run_command(cli: Cli) -> i32 {
             output,
             drafts,
             timings,
+            strict,
         } => run_build(
             BuildOptions {
                 root: cli.root,
                 output,
                 drafts,
+                strict,
                 write: true,
             },
             Report {
@@ -119,11 +127,16 @@ fn run_command(cli: Cli) -> i32 {
             open,
             drafts,
         }),
-        Command::Check { drafts, mentions } => run_build(
+        Command::Check {
+            drafts,
+            mentions,
+            strict,
+        } => run_build(
             BuildOptions {
                 root: cli.root,
                 output: None,
                 drafts,
+                strict,
                 write: false,
             },
             Report {

@@ -37,6 +37,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Include notes marked `draft: true`.
     pub drafts: bool,
+    /// Frontmatter problems are errors (`--strict`), whatever `site.toml` says.
+    pub strict: bool,
     /// Write the output; `false` runs every check without touching the disk.
     pub write: bool,
 }
@@ -48,6 +50,7 @@ impl BuildOptions {
             root: root.into(),
             output: None,
             drafts: false,
+            strict: false,
             write: true,
         }
     }
@@ -159,7 +162,7 @@ pub fn build_and_keep(options: &BuildOptions) -> Result<(BuildReport, site::Site
     };
 
     let mut timings = Timings::new(started);
-    let site = site::Site::load(root, options.drafts)?;
+    let site = site::Site::load_with(root, options.drafts, options.strict)?;
     timings.lap("load and link");
     let diagnostics = site.diagnostics();
     if diagnostics.iter().any(Diagnostic::is_error) {

@@ -18,6 +18,8 @@ pub struct Site {
     pub root: PathBuf,
     /// Whether drafts are published.
     pub drafts: bool,
+    /// `--strict`: frontmatter problems are errors whatever `site.toml` says.
+    strict: bool,
     /// `site.toml`.
     pub config: Config,
     /// Templates.
@@ -43,11 +45,18 @@ impl Site {
     /// Reads settings and templates, loads every note and links them. Content
     /// problems do not fail this; they are in [`Site::diagnostics`].
     pub fn load(root: &Path, drafts: bool) -> Result<Site, BuildError> {
-        let config = Config::load(root)?;
+        Site::load_with(root, drafts, false)
+    }
+
+    /// [`Site::load`], with `strict` forcing `strict = true`.
+    pub fn load_with(root: &Path, drafts: bool, strict: bool) -> Result<Site, BuildError> {
+        let mut config = Config::load(root)?;
+        config.strict |= strict;
         let theme = render::load_templates(root, &config)?;
         let mut site = Site {
             root: root.to_path_buf(),
             drafts,
+            strict,
             config,
             theme,
             library: Library::default(),
@@ -129,7 +138,8 @@ impl Site {
     /// Reads `site.toml` and the templates again. Notes are parsed again only
     /// when the kinds or the content folder changed (a note's kind comes from them).
     pub fn reload_settings(&mut self) -> Result<(), BuildError> {
-        let config = Config::load(&self.root)?;
+        let mut config = Config::load(&self.root)?;
+        config.strict |= self.strict;
         // Notes depend on the settings only through their kinds and folder.
         let reparse =
             config.kinds != self.config.kinds || config.content_dir != self.config.content_dir;

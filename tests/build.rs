@@ -722,7 +722,10 @@ fn a_date_that_is_not_one_is_an_error_at_its_line() {
         "{warned}"
     );
     assert!(site.page("a/index.html").contains("<title>A"));
-    // `strict = true` makes it an error, as before.
+    // `--strict` makes it an error, and so does `strict = true`.
+    let strict = site.run(&["check", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("content/A.md:3:1: error: frontmatter `date`"));
     site.file("site.toml", "strict = true\n");
     let out = site.run(&["check"]);
     assert_eq!(out.status.code(), Some(1));
