@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 mod body;
 mod explore;
 mod feeds;
+mod files;
 mod fingerprint;
 mod hash_ser;
 mod json;
@@ -22,6 +23,7 @@ mod views;
 
 pub use crate::registry::Page;
 use body::*;
+pub use files::Target;
 use theme::*;
 pub use theme::{load_templates, static_files, Theme, BUILTIN_STATIC};
 use urls::*;
@@ -158,6 +160,8 @@ pub struct Renderer<'a> {
     note_refs: Vec<OnceLock<tera::Value>>,
     /// Each note as a local-graph node ([`explore::graph_node`]), made on first use.
     graph_nodes: Vec<OnceLock<String>>,
+    /// Each kind's published notes by title ([`Renderer::notes_of_kind`]), made on first use.
+    kind_notes: Vec<OnceLock<Vec<NoteId>>>,
     /// Each note's kind, as an index into `config.kinds`, looked up once.
     note_kinds: Vec<Option<usize>>,
     /// Published dated notes, newest first (timeline, feed, home page).
@@ -298,6 +302,7 @@ impl<'a> Renderer<'a> {
             note_links,
             note_refs: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
             graph_nodes: (0..library.notes.len()).map(|_| OnceLock::new()).collect(),
+            kind_notes: config.kinds.iter().map(|_| OnceLock::new()).collect(),
             note_kinds,
             dated,
             chrono_rank,
@@ -515,117 +520,6 @@ impl<'a> Renderer<'a> {
     /// `graph.json` (it changes with links and relations).
     pub fn graph(&self) -> OutputFile {
         explore::graph(self.library, &self.note_links)
-    }
-
-    /// The files of `file` (one file, or a set such as the attachments),
-    /// each handed to `emit` as soon as it is made: on a large site graph.json
-    /// and the redirect pages are megabytes, and a build need not hold them
-    /// all at once.
-    pub fn each_file(
-        &self,
-        file: registry::File,
-        emit: &mut dyn FnMut(OutputFile) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        use registry::File;
-        let lib = self.library;
-        match file {
-            File::Atom => emit(self.atom()),
-            File::GraphData => emit(self.graph()),
-            File::Sitemap => emit(feeds::sitemap(self.config, &self.page_urls())),
-            File::Robots => emit(feeds::robots(self.config)),
-            File::Redirects => {
-                let published: Vec<NoteId> = self.published().collect();
-                feeds::alias_redirects(
-                    lib,
-                    self.config,
-                    &self.note_links,
-                    &published,
-                    &self.page_urls(),
-                    emit,
-                )
-            }
-            File::Attachments => lib
-                .attachments
-                .iter()
-                .zip(&lib.attachment_used)
-                .filter(|(_, &used)| used)
-                .try_for_each(|(a, _)| {
-                    emit(OutputFile::Copy {
-                        path: a.path.clone(),
-                        source: a.source.clone(),
-                    })
-                }),
-            File::Search => self.search_files().into_iter().try_for_each(emit),
-        }
-    }
-
-    /// The files of `file`, collected.
-    pub fn files(&self, file: registry::File) -> Vec<OutputFile> {
-        let mut files = Vec::new();
-        // Collecting cannot fail.
-        let _ = self.each_file(file, &mut |f| {
-            files.push(f);
-            Ok(())
-        });
-        files
-    }
-
-    /// The URL of every page that has one, in [`registry::pages`] order.
-    fn page_urls(&self) -> Vec<String> {
-        self.pages()
-            .iter()
-            .filter_map(|p| p.url(self.library, self.config))
-            .map(String::from)
-            .collect()
-    }
-
-    /// Renders every page of the site in parallel into `target`, and makes
-    /// the other files. Returns the number of files.
-    pub fn render_all(&self, target: &dyn Target) -> Result<usize, RenderError> {
-        let pages = self.pages();
-        self.make_note_refs();
-        // Pages and the other files (feeds, graph, search index) are
-        // independent; the other files go to the target as soon as they are
-        // made, so one is freed before the next is built.
-        let (rendered, others) = rayon::join(
-            || {
-                pages
-                    .par_iter()
-                    .try_for_each(|page| self.render_into(page, target))
-            },
-            || -> Result<usize, RenderError> {
-                let mut count = 0;
-                for file in registry::File::ALL {
-                    self.each_file(file, &mut |file| {
-                        count += 1;
-                        target.put(file, None)
-                    })?;
-                }
-                Ok(count)
-            },
-        );
-        rendered?;
-        Ok(pages.len() + others?)
-    }
-}
-
-/// Where a build's files go: the write stage, or nowhere (`dossier check`).
-pub trait Target: Sync {
-    /// Whether the file at `path` already holds the page whose fingerprint
-    /// is `fingerprint`, so rendering it can be skipped.
-    fn is_current(&self, path: &str, fingerprint: u64) -> bool;
-    /// Takes a made file; `fingerprint` is set for template pages.
-    fn put(&self, file: OutputFile, fingerprint: Option<u64>) -> std::io::Result<()>;
-}
-
-/// Any function taking files is a [`Target`] that renders every page.
-impl<F: Fn(OutputFile) -> std::io::Result<()> + Sync> Target for F {
-    fn is_current(&self, _: &str, _: u64) -> bool {
-        false
-    }
-
-    fn put(&self, file: OutputFile, _: Option<u64>) -> std::io::Result<()> {
-        self(file)
     }
 }
 

@@ -219,15 +219,18 @@ impl<'a> Renderer<'a> {
     }
 
     /// Published notes of the kind at `k` in `[[kinds]]`, by title.
-    pub(super) fn notes_of_kind(&self, k: usize) -> Vec<NoteId> {
-        let lib = self.library;
-        let name = &self.config.kinds[k].name;
-        let mut ids: Vec<NoteId> = self
-            .published()
-            .filter(|&id| lib.notes[id].kind.as_ref() == Some(name))
-            .collect();
-        lib.sort_by_title(&mut ids);
-        ids
+    /// Made once per renderer: every page of a kind's index reads it.
+    pub(super) fn notes_of_kind(&self, k: usize) -> &[NoteId] {
+        self.kind_notes[k].get_or_init(|| {
+            let lib = self.library;
+            let name = &self.config.kinds[k].name;
+            let mut ids: Vec<NoteId> = self
+                .published()
+                .filter(|&id| lib.notes[id].kind.as_ref() == Some(name))
+                .collect();
+            lib.sort_by_title(&mut ids);
+            ids
+        })
     }
 
     pub(super) fn tag_view(&self, tag: &'a crate::link::Tag) -> TagView<'a> {
@@ -262,7 +265,7 @@ impl<'a> Renderer<'a> {
                     title: kind.label.clone(),
                     data: PageData::Kind {
                         kind: self.nav[*k].clone(),
-                        notes: page_of(&ids, *n)
+                        notes: page_of(ids, *n)
                             .iter()
                             .map(|&id| self.note_ref(id))
                             .collect(),
@@ -290,8 +293,12 @@ impl<'a> Renderer<'a> {
             Page::Timeline(n) => {
                 let mut years: Vec<YearGroup> = Vec::new();
                 // Oldest first, as a timeline reads.
-                let oldest_first: Vec<NoteId> = self.dated.iter().rev().copied().collect();
-                for &id in page_of(&oldest_first, *n) {
+                let dated = self.dated.len();
+                // `dated` is newest first: page `n` of the oldest-first list
+                // is a slice counted from its end.
+                let end = dated.saturating_sub(n.saturating_sub(1) * registry::NOTES_PER_PAGE);
+                let start = end.saturating_sub(registry::NOTES_PER_PAGE);
+                for &id in self.dated[start..end].iter().rev() {
                     let note = &lib.notes[id];
                     let date = note.date.as_deref().unwrap_or_default();
                     let year = date.get(..4).unwrap_or(date).to_string();
@@ -324,7 +331,7 @@ impl<'a> Renderer<'a> {
                     url: registry::paged_url("timeline/", *n),
                     title: "Timeline".into(),
                     data: PageData::Timeline {
-                        pager: self.pager("timeline/", *n, oldest_first.len()),
+                        pager: self.pager("timeline/", *n, dated),
                         years,
                         tags: lib.tags.values().map(|t| self.tag_view(t)).collect(),
                     },

@@ -179,13 +179,12 @@ impl Writer {
                 }
                 report.removed = remove_stale(&self.out, &stale)?;
                 place(staging, &self.out, &pending)?;
-                // Unchanged, it stays untouched like the files it lists.
-                let same = pending.is_empty() && stale.is_empty() && self.trust_fingerprints;
-                if !same || new != self.old.files {
-                    manifest.files = new;
+                // Unchanged (same files, same binary), it stays untouched
+                // like the files it lists.
+                let changed = new != self.old.files || !self.trust_fingerprints;
+                manifest.files = new;
+                if changed {
                     manifest.write(&self.out.join(MARKER))?;
-                } else {
-                    manifest.files = new;
                 }
                 remove_tree(staging)?;
                 report.kept = foreign(&self.out, &manifest)?;
